@@ -118,6 +118,12 @@ struct mb2_mmap_entry {
 int mb2_parse(const void *mbi, size_t avail, uint64_t mbi_phys, struct boot_info *out);
 
 /*
+ * The kernel's copy, `struct boot_info boot_info` (declared in bootinfo.h), is
+ * DEFINED in kernel/multiboot2.c; early boot does
+ *     mb2_parse(__va(ebx), mapped_bytes, ebx, &boot_info);
+ */
+
+/*
  * Print what the loader handed over: loader name, command line, basic
  * meminfo, modules, RSDP (address, revision, OEM id) and the raw memory map
  * as a table (base, end, size, type name).
