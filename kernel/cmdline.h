@@ -16,10 +16,10 @@ struct cmdline_param {
 	const char *help;
 };
 
-#define CMDLINE_PARAM(k, h)                                                                        \
-	static const struct cmdline_param __cmdline_param_##k = { #k, h };                         \
-	static const struct cmdline_param *const __cmdline_param_ptr_##k __used                    \
-		__section("cmdline_params") = &__cmdline_param_##k
+#define CMDLINE_PARAM(k, h)                                                                \
+	static const struct cmdline_param __cmdline_param_##k = { #k, h };                 \
+	static const struct cmdline_param *const __cmdline_param_ptr_##k __used __section( \
+		"cmdline_params") = &__cmdline_param_##k
 
 #define CMDLINE_MAX_ARGS 64
 
@@ -44,5 +44,11 @@ bool cmdline_get_u64(const char *key, uint64_t *out);
 
 /* Parse a size like "512M" into *out; false when malformed. Used by cmdline_get_u64. */
 bool parse_size(const char *s, uint64_t *out);
+
+/* Print every registered key with its help text, sorted (for `help` and the docs). */
+void cmdline_print_known(void);
+
+/* The registered parameter named key, or NULL (keys are matched exactly). */
+const struct cmdline_param *cmdline_find_param(const char *key);
 
 #endif

@@ -1,0 +1,273 @@
+/*
+ * cmdline.c - split the kernel command line into key=value arguments.
+ *
+ * The line is copied once into a static buffer and cut there in place:
+ * each argument's key and value become NUL-terminated strings inside the
+ * buffer, and a table of (key, value) pointers into it is kept until the
+ * next cmdline_parse. Lookups walk the table from the end, so when a key is
+ * repeated the last occurrence wins, as it does for Linux.
+ *
+ * Quoting: a double quote toggles "inside quotes", where spaces do not end
+ * the argument; the quote characters themselves are dropped. The first '='
+ * of an argument separates key from value wherever it is, so both
+ * key="a b" and "key=a b" give the value `a b`.
+ *
+ * Every known key is registered by the code that reads it (CMDLINE_PARAM),
+ * which puts a pointer into the "cmdline_params" section; the linker
+ * brackets the section with __start_/__stop_ symbols. They are weak: a
+ * program registering no key at all (a host test) links with both NULL.
+ *
+ * Not thread safe: parsed once during boot, before other CPUs run.
+ */
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+
+extern const struct cmdline_param *const __start_cmdline_params[] __attribute__((weak));
+extern const struct cmdline_param *const __stop_cmdline_params[] __attribute__((weak));
+
+#define CMDLINE_BUF_SIZE 2048
+
+struct cmdline_arg {
+	const char *key;
+	const char *value; /* "" for a bare flag */
+};
+
+static char cmdline_buf[CMDLINE_BUF_SIZE];
+static struct cmdline_arg cmdline_args[CMDLINE_MAX_ARGS];
+static unsigned cmdline_argc;
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+const struct cmdline_param *cmdline_find_param(const char *key)
+{
+	if (!__start_cmdline_params)
+		return NULL;
+	for (const struct cmdline_param *const *p = __start_cmdline_params;
+	     p < __stop_cmdline_params; p++)
+		if (strcmp((*p)->key, key) == 0)
+			return *p;
+	return NULL;
+}
+
+/* Warn once per distinct unknown key (repeats of one typo are one problem). */
+static void check_known(unsigned idx)
+{
+	const char *key = cmdline_args[idx].key;
+	if (cmdline_find_param(key))
+		return;
+	for (unsigned i = 0; i < idx; i++)
+		if (strcmp(cmdline_args[i].key, key) == 0)
+			return;
+	pr_warn("cmdline: unknown parameter '%s' ignored\n", key);
+}
+
+int cmdline_parse(const char *line)
+{
+	size_t len = line ? strlen(line) : 0;
+	char *r = cmdline_buf, *w = cmdline_buf;
+	unsigned dropped = 0;
+
+	cmdline_argc = 0;
+	if (len >= sizeof(cmdline_buf)) {
+		pr_warn("cmdline: command line is %zu bytes long, only the first %zu are read\n",
+			len, sizeof(cmdline_buf) - 1);
+		len = sizeof(cmdline_buf) - 1;
+	}
+	if (len)
+		memcpy(cmdline_buf, line, len);
+	cmdline_buf[len] = '\0';
+
+	/*
+	 * Compact each argument in place (dropping quotes, cutting at '='):
+	 * the write pointer never passes the read pointer, so reads see
+	 * only bytes not yet overwritten.
+	 */
+	for (;;) {
+		while (is_space(*r))
+			r++;
+		if (!*r)
+			break;
+		if (cmdline_argc == CMDLINE_MAX_ARGS) {
+			/* Count what is dropped, for the message. */
+			while (*r) {
+				bool inq = false;
+				dropped++;
+				while (*r && (inq || !is_space(*r))) {
+					if (*r == '"')
+						inq = !inq;
+					r++;
+				}
+				while (is_space(*r))
+					r++;
+			}
+			break;
+		}
+		char *key = w, *value = NULL;
+		bool inq = false;
+		while (*r && (inq || !is_space(*r))) {
+			char c = *r++;
+			if (c == '"') {
+				inq = !inq;
+			} else if (c == '=' && !value) {
+				*w++ = '\0';
+				value = w;
+			} else {
+				*w++ = c;
+			}
+		}
+		char end = *r;
+		*w++ = '\0';
+		if (end)
+			r++;
+		if (inq)
+			pr_warn("cmdline: unterminated quote in argument '%s'\n", key);
+		if (!*key) {
+			if (value)
+				pr_warn("cmdline: argument '=%s' has no key, ignored\n", value);
+			continue;
+		}
+		cmdline_args[cmdline_argc].key = key;
+		cmdline_args[cmdline_argc].value = value ? value : "";
+		check_known(cmdline_argc);
+		cmdline_argc++;
+	}
+	if (dropped) {
+		pr_warn("cmdline: more than %u arguments, the last %u ignored\n", CMDLINE_MAX_ARGS,
+			dropped);
+		return -E2BIG;
+	}
+	return (int)cmdline_argc;
+}
+
+const char *cmdline_get(const char *key)
+{
+	for (unsigned i = cmdline_argc; i-- > 0;)
+		if (strcmp(cmdline_args[i].key, key) == 0)
+			return cmdline_args[i].value;
+	return NULL;
+}
+
+bool cmdline_has(const char *key)
+{
+	return cmdline_get(key) != NULL;
+}
+
+enum size_error { SIZE_OK, SIZE_MALFORMED, SIZE_OVERFLOW };
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+static enum size_error do_parse_size(const char *s, uint64_t *out)
+{
+	unsigned base = 10, shift = 0, ndigits = 0;
+	uint64_t v = 0;
+
+	if (!s)
+		return SIZE_MALFORMED;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (; digit_value(*s) < (int)base; s++, ndigits++) {
+		unsigned d = (unsigned)digit_value(*s);
+		if (v > (UINT64_MAX - d) / base)
+			return SIZE_OVERFLOW;
+		v = v * base + d;
+	}
+	if (!ndigits)
+		return SIZE_MALFORMED;
+	switch (*s) {
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
+	case '\0':
+		break;
+	default:
+		return SIZE_MALFORMED;
+	}
+	if (shift) {
+		s++;
+		if (*s)
+			return SIZE_MALFORMED;
+		if (v > (UINT64_MAX >> shift))
+			return SIZE_OVERFLOW;
+		v <<= shift;
+	}
+	*out = v;
+	return SIZE_OK;
+}
+
+bool parse_size(const char *s, uint64_t *out)
+{
+	return do_parse_size(s, out) == SIZE_OK;
+}
+
+bool cmdline_get_u64(const char *key, uint64_t *out)
+{
+	const char *v = cmdline_get(key);
+	if (!v)
+		return false;
+	switch (do_parse_size(v, out)) {
+	case SIZE_OK:
+		return true;
+	case SIZE_OVERFLOW:
+		pr_warn("cmdline: %s=%s does not fit in 64 bits, ignored\n", key, v);
+		return false;
+	default:
+		pr_warn("cmdline: %s=%s is not a number (decimal or 0x hex, optional K/M/G/T "
+			"suffix), ignored\n",
+			key, v);
+		return false;
+	}
+}
+
+void cmdline_print_known(void)
+{
+	const char *last = NULL;
+	unsigned n = 0;
+
+	if (__start_cmdline_params)
+		n = (unsigned)(__stop_cmdline_params - __start_cmdline_params);
+	pr_info("Known command line parameters (%u):\n", n);
+	/* Selection by repeated minimum: n is small and there is no allocator to sort into. */
+	for (unsigned done = 0; done < n; done++) {
+		const struct cmdline_param *best = NULL;
+		for (unsigned i = 0; i < n; i++) {
+			const struct cmdline_param *p = __start_cmdline_params[i];
+			if (last && strcmp(p->key, last) <= 0)
+				continue;
+			if (!best || strcmp(p->key, best->key) < 0)
+				best = p;
+		}
+		if (!best)
+			break; /* the rest are duplicate keys */
+		pr_info("  %-20s %s\n", best->key, best->help);
+		last = best->key;
+	}
+}
