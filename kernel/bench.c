@@ -1,0 +1,437 @@
+/*
+ * bench.c - the allocator benchmarks of shared/bench/WORKLOADS.md, run inside
+ * the kernel when it is booted with bench=<glob> (`make bench`).
+ *
+ * Method. A figure is TSC ticks over a timed region divided by the operations
+ * in it. The region opens and closes with lfence; rdtsc; lfence, so that
+ * nothing before it is still executing when the counter is read and nothing
+ * after it starts early. One run is the whole workload (all N pairs, or all
+ * 20 batches); each figure is the median of BENCH_RUNS runs after
+ * BENCH_WARMUP untimed ones, so a cold cache, a slab being created or a
+ * per-CPU list being filled is not what is measured. The division is done in
+ * integer fixed point (hundredths): the kernel has no floating point.
+ *
+ * What the compiler may not do. Sizes and orders are read from tables through
+ * a volatile load and an empty asm the compiler cannot see through, so
+ * kmalloc(size) is the general call a driver with a run-time size makes, not
+ * a call the compiler specialised for one constant.
+ *
+ * Context. This kernel has no preemption, so the *-pair loops run as plain
+ * kernel code, as Linux's run under preempt_disable(); interrupts keep the
+ * state the boot left them in (printed in the header; on after SMP bring-up).
+ * The two-CPU workloads run the same code on each CPU at once, started by a
+ * spinning barrier.
+ */
+#include "kernel/bench.h"
+
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "mm/gfp.h"
+#include "mm/slab.h"
+
+CMDLINE_PARAM(bench, "run the allocator benchmarks whose ids match this glob "
+		     "(bench=* for all, bench=kmalloc-*,page-pair), then exit QEMU");
+
+static bool bench_failed;
+
+/* ------------------------------------------------------------ timing */
+
+/* The TSC, serialised on both sides (see the top of the file). */
+static __always_inline uint64_t tsc_fenced(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* A table entry the compiler cannot know at build time. */
+static unsigned runtime_value(const unsigned *table, unsigned i)
+{
+	unsigned v = READ_ONCE(table[i]);
+
+	__asm__ __volatile__("" : "+r"(v));
+	return v;
+}
+
+/* ------------------------------------------------------------ output */
+
+/* Split a hundredths figure for "%llu.%02llu". */
+#define FX(v) (unsigned long long)((v) / 100), (unsigned long long)((v) % 100)
+
+static void report(const char *id, const char *params, uint64_t *runs_x100)
+{
+	uint64_t lo = runs_x100[0], hi = runs_x100[0];
+
+	for (unsigned i = 1; i < BENCH_RUNS; i++) {
+		lo = MIN(lo, runs_x100[i]);
+		hi = MAX(hi, runs_x100[i]);
+	}
+	uint64_t med = bench_median(runs_x100, BENCH_RUNS);
+
+	pr_info("bench %s %s cycles_per_op=%llu.%02llu\n", id, params, FX(med));
+	pr_info("stat %s %s min=%llu.%02llu med=%llu.%02llu max=%llu.%02llu runs=%u\n", id, params,
+		FX(lo), FX(med), FX(hi), BENCH_RUNS);
+}
+
+static void fail(const char *id, const char *params, const char *why)
+{
+	pr_info("# error %s %s: %s; figure skipped\n", id, params, why);
+	bench_failed = true;
+}
+
+/* ------------------------------------------------------ scratch arrays */
+
+/*
+ * The pointer arrays and the permutation live in whole pages from the buddy
+ * allocator, taken before any timing starts: B pointers are 80,000 bytes,
+ * which would otherwise be a large kmalloc of its own inside the workload.
+ */
+static void *scratch_alloc(size_t bytes, unsigned *order_out)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	struct page *pg = alloc_pages(GFP_KERNEL, order);
+
+	*order_out = order;
+	return pg ? page_address(pg) : NULL;
+}
+
+static void scratch_free(void *p, unsigned order)
+{
+	if (p)
+		__free_pages(virt_to_page(p), order);
+}
+
+/* ---------------------------------------------- single-CPU workloads */
+
+/* n kmalloc+kfree pairs; the cycles they took, 0 when kmalloc failed. */
+static __noinline uint64_t run_kmalloc_pair(size_t size, uint64_t n)
+{
+	uint64_t t0 = tsc_fenced();
+
+	for (uint64_t i = 0; i < n; i++) {
+		void *p = kmalloc(size, GFP_KERNEL);
+
+		if (unlikely(!p))
+			return 0;
+		kfree(p);
+	}
+	return tsc_fenced() - t0;
+}
+
+/*
+ * BENCH_BATCH_REPS batches: allocate b objects, free them in allocation
+ * order (perm NULL) or in perm's order. Adds the cycles of the allocation
+ * and free phases to *acyc and *fcyc; false when kmalloc failed (everything
+ * is still freed: kfree(NULL) does nothing).
+ */
+static __noinline bool run_kmalloc_batch(size_t size, void **ptrs, uint32_t b, const uint32_t *perm,
+					 uint64_t *acyc, uint64_t *fcyc)
+{
+	bool ok = true;
+
+	for (unsigned r = 0; r < BENCH_BATCH_REPS; r++) {
+		uint64_t t0 = tsc_fenced();
+		for (uint32_t i = 0; i < b; i++) {
+			ptrs[i] = kmalloc(size, GFP_KERNEL);
+			if (unlikely(!ptrs[i]))
+				ok = false;
+		}
+		uint64_t t1 = tsc_fenced();
+		if (perm) {
+			for (uint32_t i = 0; i < b; i++)
+				kfree(ptrs[perm[i]]);
+		} else {
+			for (uint32_t i = 0; i < b; i++)
+				kfree(ptrs[i]);
+		}
+		uint64_t t2 = tsc_fenced();
+		*acyc += t1 - t0;
+		*fcyc += t2 - t1;
+		if (!ok)
+			break;
+	}
+	return ok;
+}
+
+static void bench_kmalloc_pair(void)
+{
+	uint64_t v[BENCH_RUNS];
+	char params[32];
+
+	for (unsigned si = 0; si < ARRAY_SIZE(bench_kmalloc_sizes); si++) {
+		size_t size = runtime_value(bench_kmalloc_sizes, si);
+		bool ok = true;
+
+		ksnprintf(params, sizeof(params), "s=%zu", size);
+		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
+			uint64_t c = run_kmalloc_pair(size, BENCH_PAIR_N);
+
+			ok = c != 0;
+			if (r >= BENCH_WARMUP)
+				v[r - BENCH_WARMUP] = bench_per_op_x100(c, BENCH_PAIR_N);
+		}
+		if (ok)
+			report("kmalloc-pair", params, v);
+		else
+			fail("kmalloc-pair", params, "kmalloc returned NULL");
+	}
+}
+
+static void bench_kmalloc_batch(const char *id, const unsigned *sizes, unsigned nsizes,
+				const uint32_t *perm)
+{
+	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
+	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
+	char params[32];
+	unsigned order;
+	void **ptrs = scratch_alloc(BENCH_BATCH_B * sizeof(void *), &order);
+
+	if (!ptrs) {
+		fail(id, "", "no pages for the pointer array");
+		return;
+	}
+	for (unsigned si = 0; si < nsizes; si++) {
+		size_t size = runtime_value(sizes, si);
+		bool ok = true;
+
+		ksnprintf(params, sizeof(params), "s=%zu", size);
+		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
+			uint64_t ac = 0, fc = 0;
+
+			ok = run_kmalloc_batch(size, ptrs, BENCH_BATCH_B, perm, &ac, &fc);
+			if (r >= BENCH_WARMUP) {
+				v[r - BENCH_WARMUP] = bench_per_op_x100(ac + fc, 2 * ops);
+				va[r - BENCH_WARMUP] = bench_per_op_x100(ac, ops);
+				vf[r - BENCH_WARMUP] = bench_per_op_x100(fc, ops);
+			}
+		}
+		if (!ok) {
+			fail(id, params, "kmalloc returned NULL");
+			continue;
+		}
+		report(id, params, v);
+		uint64_t am = bench_median(va, BENCH_RUNS), fm = bench_median(vf, BENCH_RUNS);
+		pr_info("stat %s %s alloc_med=%llu.%02llu free_med=%llu.%02llu\n", id, params,
+			FX(am), FX(fm));
+	}
+	scratch_free(ptrs, order);
+}
+
+static __noinline uint64_t run_cache_pair(struct kmem_cache *c, uint64_t n)
+{
+	uint64_t t0 = tsc_fenced();
+
+	for (uint64_t i = 0; i < n; i++) {
+		void *p = kmem_cache_alloc(c, GFP_KERNEL);
+
+		if (unlikely(!p))
+			return 0;
+		kmem_cache_free(c, p);
+	}
+	return tsc_fenced() - t0;
+}
+
+static void bench_cache_pair(void)
+{
+	uint64_t v[BENCH_RUNS];
+	char params[32];
+	bool ok = true;
+	size_t size = BENCH_CACHE_SIZE;
+
+	ksnprintf(params, sizeof(params), "s=%zu", size);
+	/* Caches are never merged here, so this one is as dedicated as Linux's. */
+	struct kmem_cache *c = kmem_cache_create("bench_192", size, 0, 0, NULL);
+	if (!c) {
+		fail("cache-pair", params, "kmem_cache_create failed");
+		return;
+	}
+	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
+		uint64_t cyc = run_cache_pair(c, BENCH_PAIR_N);
+
+		ok = cyc != 0;
+		if (r >= BENCH_WARMUP)
+			v[r - BENCH_WARMUP] = bench_per_op_x100(cyc, BENCH_PAIR_N);
+	}
+	if (ok)
+		report("cache-pair", params, v);
+	else
+		fail("cache-pair", params, "kmem_cache_alloc returned NULL");
+	kmem_cache_destroy(c);
+}
+
+static __noinline uint64_t run_page_pair(unsigned order, uint64_t n)
+{
+	uint64_t t0 = tsc_fenced();
+
+	for (uint64_t i = 0; i < n; i++) {
+		struct page *pg = alloc_pages(GFP_KERNEL, order);
+
+		if (unlikely(!pg))
+			return 0;
+		__free_pages(pg, order);
+	}
+	return tsc_fenced() - t0;
+}
+
+static void bench_page_pair(void)
+{
+	static const unsigned orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	uint64_t v[BENCH_RUNS];
+	char params[32];
+
+	BUILD_BUG_ON(ARRAY_SIZE(orders) != BENCH_PAGE_MAX_ORDER + 1);
+	for (unsigned oi = 0; oi < ARRAY_SIZE(orders); oi++) {
+		unsigned order = runtime_value(orders, oi);
+		uint64_t n = order <= 3 ? BENCH_PAGE_N_SMALL : BENCH_PAGE_N_LARGE;
+		bool ok = true;
+
+		ksnprintf(params, sizeof(params), "o=%u", order);
+		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
+			uint64_t c = run_page_pair(order, n);
+
+			ok = c != 0;
+			if (r >= BENCH_WARMUP)
+				v[r - BENCH_WARMUP] = bench_per_op_x100(c, n);
+		}
+		if (ok)
+			report("page-pair", params, v);
+		else
+			fail("page-pair", params, "alloc_pages returned NULL");
+	}
+}
+
+/* As run_kmalloc_batch, with order-0 pages. */
+static __noinline bool run_page_batch(struct page **pages, uint32_t b, uint64_t *acyc,
+				      uint64_t *fcyc)
+{
+	bool ok = true;
+
+	for (unsigned r = 0; r < BENCH_BATCH_REPS && ok; r++) {
+		uint64_t t0 = tsc_fenced();
+		for (uint32_t i = 0; i < b; i++) {
+			pages[i] = alloc_pages(GFP_KERNEL, 0);
+			if (unlikely(!pages[i]))
+				ok = false;
+		}
+		uint64_t t1 = tsc_fenced();
+		for (uint32_t i = 0; i < b; i++)
+			if (likely(pages[i]))
+				__free_pages(pages[i], 0);
+		uint64_t t2 = tsc_fenced();
+		*acyc += t1 - t0;
+		*fcyc += t2 - t1;
+	}
+	return ok;
+}
+
+static void bench_page_batch(void)
+{
+	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
+	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
+	const char *params = "o=0";
+	bool ok = true;
+	unsigned order;
+	struct page **pages = scratch_alloc(BENCH_BATCH_B * sizeof(*pages), &order);
+
+	if (!pages) {
+		fail("page-batch", params, "no pages for the page array");
+		return;
+	}
+	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
+		uint64_t ac = 0, fc = 0;
+
+		ok = run_page_batch(pages, BENCH_BATCH_B, &ac, &fc);
+		if (r >= BENCH_WARMUP) {
+			v[r - BENCH_WARMUP] = bench_per_op_x100(ac + fc, 2 * ops);
+			va[r - BENCH_WARMUP] = bench_per_op_x100(ac, ops);
+			vf[r - BENCH_WARMUP] = bench_per_op_x100(fc, ops);
+		}
+	}
+	if (ok) {
+		report("page-batch", params, v);
+		uint64_t am = bench_median(va, BENCH_RUNS), fm = bench_median(vf, BENCH_RUNS);
+		pr_info("stat page-batch %s alloc_med=%llu.%02llu free_med=%llu.%02llu\n", params,
+			FX(am), FX(fm));
+	} else {
+		fail("page-batch", params, "alloc_pages returned NULL");
+	}
+	scratch_free(pages, order);
+}
+
+/* ------------------------------------------------------------- driver */
+
+static uint32_t *bench_perm;
+static unsigned bench_perm_order;
+
+void bench_main(void)
+{
+	const char *glob = cmdline_get("bench");
+
+	if (!glob)
+		return;
+	if (!*glob)
+		glob = "*";
+	uint64_t start = tsc_fenced();
+
+	pr_info("# bench: WORKLOADS.md allocator benchmarks, ids matching \"%s\"; %u CPUs\n", glob,
+		nr_cpu_ids);
+	pr_info("# allocators: kmalloc/kfree, kmem_cache_alloc/free (dedicated cache), "
+		"alloc_pages/__free_pages (mm/slab.c, mm/kmalloc.c, mm/page_alloc.c)\n");
+	pr_info("# timing: rdtsc between lfences around each timed region; cycles = TSC ticks; "
+		"median of %u runs after %u warm-up\n",
+		BENCH_RUNS, BENCH_WARMUP);
+	pr_info("# context: plain kernel context (no preemption in this kernel), interrupts %s; "
+		"GFP_KERNEL\n",
+		arch_irqs_disabled() ? "OFF" : "on");
+	pr_info("# sizes: pair N=%u, batch B=%u x %u reps, page-pair N=%u (o<=3) / %u (o>3)\n",
+		BENCH_PAIR_N, BENCH_BATCH_B, BENCH_BATCH_REPS, BENCH_PAGE_N_SMALL,
+		BENCH_PAGE_N_LARGE);
+
+	bench_perm = scratch_alloc(BENCH_BATCH_B * sizeof(uint32_t), &bench_perm_order);
+	if (bench_perm) {
+		bool good = bench_make_perm(bench_perm, BENCH_BATCH_B);
+
+		pr_info("# kmalloc-batch-rand free order (xorshift64 13/7/17, seed %u, "
+			"Fisher-Yates "
+			"from the top): perm[0..3]=%u,%u,%u,%u perm[B-1]=%u: %s\n",
+			BENCH_PERM_SEED, bench_perm[0], bench_perm[1], bench_perm[2], bench_perm[3],
+			bench_perm[BENCH_BATCH_B - 1],
+			good ? "matches WORKLOADS.md" : "DOES NOT MATCH WORKLOADS.md");
+		if (!good) {
+			bench_failed = true;
+			scratch_free(bench_perm, bench_perm_order);
+			bench_perm = NULL;
+		}
+	}
+
+	if (ktest_glob_match(glob, "kmalloc-pair"))
+		bench_kmalloc_pair();
+	if (ktest_glob_match(glob, "kmalloc-batch"))
+		bench_kmalloc_batch("kmalloc-batch", bench_kmalloc_sizes,
+				    ARRAY_SIZE(bench_kmalloc_sizes), NULL);
+	if (ktest_glob_match(glob, "kmalloc-batch-rand")) {
+		if (bench_perm)
+			bench_kmalloc_batch("kmalloc-batch-rand", bench_rand_sizes,
+					    ARRAY_SIZE(bench_rand_sizes), bench_perm);
+		else
+			fail("kmalloc-batch-rand", "", "no valid free order");
+	}
+	if (ktest_glob_match(glob, "cache-pair"))
+		bench_cache_pair();
+	if (ktest_glob_match(glob, "page-pair"))
+		bench_page_pair();
+	if (ktest_glob_match(glob, "page-batch"))
+		bench_page_batch();
+
+	scratch_free(bench_perm, bench_perm_order);
+	pr_info("# bench: done in %llu Mcycles%s\n",
+		(unsigned long long)((tsc_fenced() - start) / 1000000),
+		bench_failed ? "; some figures FAILED" : "");
+	arch_exit_qemu(bench_failed ? 0x11 : 0x10);
+}
