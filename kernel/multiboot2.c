@@ -344,14 +344,19 @@ const char *mb2_mem_type_name(uint32_t type)
 	}
 }
 
-/* A size as "639 KiB", "511 MiB", "4 GiB" (rounded down; exact bytes below 1 KiB). */
+/*
+ * A size in the largest binary unit that states it exactly: "639 KiB",
+ * "523136 KiB", "512 MiB", "4 GiB" (so no table row ever rounds).
+ */
 static void format_size(char *buf, size_t cap, uint64_t bytes)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	unsigned u = 0;
-	while (u + 1 < ARRAY_SIZE(unit) && bytes >= (1024ull << (10 * u)))
+	while (u + 1 < ARRAY_SIZE(unit) && bytes && (bytes & 1023) == 0) {
+		bytes >>= 10;
 		u++;
-	ksnprintf(buf, cap, "%llu %s", (unsigned long long)(bytes >> (10 * u)), unit[u]);
+	}
+	ksnprintf(buf, cap, "%llu %s", (unsigned long long)bytes, unit[u]);
 }
 
 void mb2_print(const struct boot_info *bi)
@@ -386,11 +391,11 @@ void mb2_print(const struct boot_info *bi)
 
 	pr_info("multiboot2: memory map, %u entr%s%s:\n", bi->mmap_count,
 		bi->mmap_count == 1 ? "y" : "ies", bi->mmap_truncated ? " (TRUNCATED)" : "");
-	pr_info("  %-18s  %-18s  %10s  %s\n", "base", "end (exclusive)", "size", "type");
+	pr_info("  %-18s  %-18s  %12s  %s\n", "base", "end (exclusive)", "size", "type");
 	for (unsigned i = 0; i < bi->mmap_count; i++) {
 		const struct boot_mmap_entry *e = &bi->mmap[i];
 		format_size(sz, sizeof(sz), e->length);
-		pr_info("  %#018llx  %#018llx  %10s  %s (%u)\n", (unsigned long long)e->base,
+		pr_info("  %#018llx  %#018llx  %12s  %s (%u)\n", (unsigned long long)e->base,
 			(unsigned long long)(e->base + e->length), sz, mb2_mem_type_name(e->type),
 			e->type);
 		if (e->type == BOOT_MEM_AVAILABLE)
