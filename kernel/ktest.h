@@ -139,7 +139,7 @@ void ktest_log(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 
 #define __KTEST_BOOL(t, cond, want, fatal)                                                         \
 	do {                                                                                       \
-		if (!!(cond) != (want)) {                                                          \
+		if ((!!(cond)) != (want)) {                                                        \
 			ktest_fail(t, __FILE__, __LINE__, "Expected %s to be %s", #cond,           \
 				   (want) ? "true" : "false");                                     \
 			if (fatal)                                                                 \
