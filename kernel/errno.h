@@ -10,10 +10,12 @@
 #define EFAULT  14
 #define EBUSY   16
 #define EEXIST  17
+#define ENODEV  19
 #define EINVAL  22
 #define ENOSPC  28
 #define ERANGE  34
 #define ENOSYS  38
 #define EOVERFLOW 75
+#define ETIMEDOUT 110
 
 #endif
