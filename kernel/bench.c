@@ -433,5 +433,5 @@ void bench_main(void)
 	pr_info("# bench: done in %llu Mcycles%s\n",
 		(unsigned long long)((tsc_fenced() - start) / 1000000),
 		bench_failed ? "; some figures FAILED" : "");
-	arch_exit_qemu(bench_failed ? 0x11 : 0x10);
+	arch_exit_qemu(bench_failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 }

@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""compare.py - set benchmark figures side by side and check the targets.
+
+    compare.py kernel OURS.txt LINUX.txt
+        In-guest figures (`bench <id> <params> cycles_per_op=<x>` lines, as
+        `make bench` and linux-reference/run.sh print them): one row per
+        figure with ours, Linux's and ours/Linux's, then every target of
+        docs/BENCHMARKS.md marked met or NOT MET.
+    compare.py host mm=FILE glibc=FILE jemalloc=FILE ...
+        Hosted figures (`... ns_per_op=<x>`): ns per op of each allocator and
+        its ratio to ours (theirs / ours: above 1 means ours is faster), then
+        the hosted speed targets. The first file is ours.
+    compare.py insns FILE
+        The instruction-count target, from insns.py's output.
+
+Exit status 0 (targets are reported, not asserted: timing is no test).
+"""
+import re
+import sys
+
+LINE_RE = re.compile(r"^bench\s+(\S+)\s+(.*?)\s*((?:cycles|ns)_per_op)=([0-9.]+)(?:\s+ops_per_s=(\d+))?\s*$")
+STAT_RE = re.compile(r"^stat\s+(\S+)\s+(.*?)\s+alloc_med=([0-9.]+)\s+free_med=([0-9.]+)")
+TS_RE = re.compile(r"^\[\s*[0-9]+\.[0-9]+\]\s*")
+
+
+class Figures:
+    def __init__(self, path):
+        self.path = path
+        self.rows = {}    # (id, params) -> (per_op, ops_per_s or None)
+        self.order = []
+        self.halves = {}  # (id, params) -> (alloc per op, free per op)
+        self.unit = None
+        self.header = []
+        with open(path, errors="replace") as f:
+            for raw in f:
+                line = TS_RE.sub("", raw.strip().replace("\r", ""))
+                m = LINE_RE.match(line)
+                if m:
+                    key = (m.group(1), m.group(2))
+                    if key not in self.rows:
+                        self.order.append(key)
+                    ops = int(m.group(5)) if m.group(5) else None
+                    self.rows[key] = (float(m.group(4)), ops)
+                    self.unit = m.group(3)
+                    continue
+                m = STAT_RE.match(line)
+                if m:
+                    self.halves[(m.group(1), m.group(2))] = (float(m.group(3)), float(m.group(4)))
+                    continue
+                if line.startswith("#"):
+                    self.header.append(line)
+
+    def get(self, wid, params):
+        return self.rows.get((wid, params))
+
+
+def fmt(v, width=10):
+    if v is None:
+        return "-".rjust(width)
+    if v >= 1000000:
+        return ("%.3g" % v).rjust(width)
+    return ("%.2f" % v).rjust(width)
+
+
+class Targets:
+    def __init__(self):
+        self.lines = []
+        self.met = 0
+        self.missed = 0
+        self.unknown = 0
+
+    def check(self, what, ok, detail):
+        if ok is None:
+            self.unknown += 1
+            mark = "no data"
+        elif ok:
+            self.met += 1
+            mark = "met"
+        else:
+            self.missed += 1
+            mark = "NOT MET"
+        self.lines.append("  %-7s  %s: %s" % (mark, what, detail))
+
+    def print(self, title):
+        print(title)
+        for line in self.lines:
+            print(line)
+        print("targets: %d met, %d not met, %d without data" % (self.met, self.missed, self.unknown))
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def kernel_mode(ours_path, linux_path):
+    ours, linux = Figures(ours_path), Figures(linux_path)
+    keys = list(ours.order) + [k for k in linux.order if k not in ours.rows]
+    print("%-20s %-14s %12s %12s %8s" % ("workload", "params", "ours", "Linux", "ours/Lx"))
+    for k in keys:
+        o, l = ours.rows.get(k), linux.rows.get(k)
+        ov, lv = (o[0] if o else None), (l[0] if l else None)
+        r = ratio(ov, lv)
+        extra = ""
+        if (o and o[1]) or (l and l[1]):
+            extra = "   ops/s: %s / %s" % (o[1] if o and o[1] else "-", l[1] if l and l[1] else "-")
+        print("%-20s %-14s %12s %12s %8s%s" % (k[0], k[1], fmt(ov), fmt(lv),
+                                                ("%.2f" % r) if r is not None else "-", extra))
+    print("(cycles per op, median of 7; *-pair rows: per alloc+free pair; lower is better)")
+    print()
+
+    t = Targets()
+
+    def row_ratio(wid, params, limit, label):
+        o, l = ours.get(wid, params), linux.get(wid, params)
+        if not o or not l:
+            t.check(label, None, "missing figure")
+            return
+        r = o[0] / l[0]
+        t.check(label, r <= limit, "%.2f / %.2f = %.2f (at most %.2f)" % (o[0], l[0], r, limit))
+
+    row_ratio("kmalloc-pair", "s=64", 0.5, "kmalloc-pair s=64 <= 0.5 x Linux")
+    row_ratio("cache-pair", "s=192", 0.5, "cache-pair <= 0.5 x Linux")
+    row_ratio("page-pair", "o=0", 0.5, "page-pair o=0 <= 0.5 x Linux")
+    # every order of page-pair, every size of both batch rows: at most Linux's
+    for k in linux.order + [k for k in ours.order if k not in linux.rows]:
+        if k[0] in ("page-pair", "kmalloc-batch", "kmalloc-batch-rand"):
+            row_ratio(k[0], k[1], 1.0, "%s %s <= Linux" % k)
+
+    # scaling: two CPUs deliver at least 1.9x the ops/s of one, per size
+    for s in (64, 1024):
+        one, two = ours.get("smp-kmalloc", "cpus=1 s=%d" % s), ours.get("smp-kmalloc", "cpus=2 s=%d" % s)
+        label = "smp-kmalloc s=%d: ops/s with 2 CPUs >= 1.9 x with 1" % s
+        if not one or not two or not one[1] or not two[1]:
+            t.check(label, None, "missing figure (SMP rows need the second CPU)")
+        else:
+            r = two[1] / one[1]
+            lx1, lx2 = linux.get("smp-kmalloc", "cpus=1 s=%d" % s), linux.get("smp-kmalloc", "cpus=2 s=%d" % s)
+            lxs = (" (Linux: %.2fx)" % (lx2[1] / lx1[1])) if lx1 and lx2 and lx1[1] and lx2[1] else ""
+            t.check(label, r >= 1.9, "%d / %d = %.2fx%s" % (two[1], one[1], r, lxs))
+
+    # remote free: the freeing side at most twice a local free of the same objects
+    remote = ours.get("smp-remote-free", "side=free s=256")
+    local = ours.halves.get(("kmalloc-batch", "s=256"))
+    label = "smp-remote-free side=free <= 2 x a local free (kmalloc-batch s=256, free phase)"
+    if not remote or not local:
+        t.check(label, None, "missing figure")
+    else:
+        r = remote[0] / local[1]
+        t.check(label, r <= 2.0, "%.2f / %.2f = %.2fx" % (remote[0], local[1], r))
+    t.print("In-guest targets (ours / Linux's, same session):")
+
+
+def host_mode(pairs):
+    named = []
+    for p in pairs:
+        name, _, path = p.partition("=")
+        named.append((name, Figures(path)))
+    ours_name, ours = named[0]
+    others = named[1:]
+    head = "%-20s %-14s %10s" % ("workload", "params", ours_name + " ns")
+    for name, _ in others:
+        head += " %10s %6s" % (name[:10], "ratio")
+    print(head)
+    for k in ours.order + [k for _, f in others for k in f.order if k not in ours.rows]:
+        o = ours.rows.get(k)
+        line = "%-20s %-14s %10s" % (k[0], k[1], fmt(o[0] if o else None))
+        for _, f in others:
+            v = f.rows.get(k)
+            r = ratio(v[0] if v else None, o[0] if o else None)
+            line += " %10s %6s" % (fmt(v[0] if v else None), ("%.2f" % r) if r else "-")
+        print(line)
+    print("(ns per op, median of 7; *-pair rows per pair; ratio = theirs / ours: above 1, ours is faster;")
+    print(" malloc's cache-pair is malloc(192), its page rows aligned_alloc(4096 << o))")
+    print()
+    t = Targets()
+    for wid in ("kmalloc-pair", "kmalloc-batch"):
+        for k in [k for k in ours.order if k[0] == wid]:
+            o = ours.rows[k][0]
+            best = None
+            for name, f in others:
+                v = f.rows.get(k)
+                if v and (best is None or v[0] < best[1]):
+                    best = (name, v[0])
+            if best is None:
+                t.check("%s %s at least as fast as the fastest malloc" % k, None, "no malloc figures")
+            else:
+                t.check("%s %s at least as fast as the fastest malloc" % k, o <= best[1],
+                        "ours %.2f ns, fastest %s %.2f ns" % (o, best[0], best[1]))
+    t.print("Hosted speed targets:")
+
+
+INSNS_RE = re.compile(r"^insns\s+(\S+)\s+(\S+)\s+pair=([0-9.]+)")
+
+
+def insns_mode(path):
+    t = Targets()
+    found = False
+    with open(path) as f:
+        for line in f:
+            m = INSNS_RE.match(line.strip())
+            if m and m.group(2) == "mm" and m.group(1) == "kmalloc64":
+                found = True
+                v = float(m.group(3))
+                t.check("kmalloc+kfree pair hitting the per-CPU cache <= 40 instructions", v <= 40,
+                        "%.1f instructions" % v)
+    if not found:
+        t.check("kmalloc+kfree pair hitting the per-CPU cache <= 40 instructions", None, "no count")
+    t.print("Instruction budget:")
+
+
+def main(argv):
+    if len(argv) == 4 and argv[1] == "kernel":
+        kernel_mode(argv[2], argv[3])
+    elif len(argv) >= 3 and argv[1] == "host":
+        host_mode(argv[2:])
+    elif len(argv) == 3 and argv[1] == "insns":
+        insns_mode(argv[2])
+    else:
+        sys.stderr.write(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,55 @@
+#!/bin/sh
+# host-bench.sh - `make bench-host`: run the hosted benchmark binaries one
+# after the other (never two at once: they would share the host's cores),
+# keep each one's output, print the comparison table (compare.py host) and the
+# fast-path instruction counts (insns.py, callgrind).
+#
+# Usage: host-bench.sh build/bench/host_bench_mm build/bench/host_bench_<malloc>...
+# (the first one is ours). BENCH=<glob> restricts the workloads.
+set -eu
+
+[ $# -ge 1 ] || { echo "usage: $0 host_bench_mm [host_bench_other...]" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=${BENCH_OUT:-build/bench}
+STAMP=$(date +%Y-%m-%d)
+DIR=$OUT/host-$STAMP
+mkdir -p "$DIR"
+GLOB=${BENCH:-*}
+
+{
+	echo "# bench-host $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "# host: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) CPUs, $(uname -r)"
+	echo "# compiler: $(${BENCH_HOSTCC:-gcc} --version | head -1); -O2, no sanitizers"
+	echo "# load before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the host skews ns figures)"
+} | tee "$DIR/header.txt"
+
+files=""
+for bin in "$@"; do
+	name=$(basename "$bin" | sed 's/^host_bench_//')
+	echo "== $name" >&2
+	"$bin" "$GLOB" >"$DIR/$name.txt" || echo "host-bench: $bin failed (exit $?)" >&2
+	grep '^#' "$DIR/$name.txt" | head -1
+	files="$files $name=$DIR/$name.txt"
+done
+
+echo
+# shellcheck disable=SC2086
+python3 "$HERE/compare.py" host $files | tee "$DIR/table.txt"
+
+echo
+echo "# instructions per fast-path pair (valgrind --tool=callgrind, exact counts):"
+if command -v valgrind >/dev/null; then
+	for bin in "$@"; do
+		name=$(basename "$bin" | sed 's/^host_bench_//')
+		case $name in
+		mm) kinds="kmalloc64 cache192 page0" ;;
+		*) kinds="kmalloc64" ;;
+		esac
+		# shellcheck disable=SC2086
+		python3 "$HERE/insns.py" --label "$name" "$bin" $kinds
+	done | tee "$DIR/insns.txt"
+	python3 "$HERE/compare.py" insns "$DIR/insns.txt"
+else
+	echo "# valgrind missing: no instruction counts"
+fi
+echo "# outputs kept in $DIR/"

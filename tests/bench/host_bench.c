@@ -1,0 +1,813 @@
+/*
+ * host_bench.c - the single- and two-thread workloads of WORKLOADS.md, run
+ * natively (no QEMU) against one allocator, chosen when this file is built:
+ *
+ *   -DHB_MM        the hosted build of mm/ (kmalloc/kfree, kmem_cache_*,
+ *                  alloc_pages/__free_pages), compiled -O2 without sanitizers;
+ *   -DHB_LIBC      whatever malloc/free the program is linked with: glibc's
+ *                  own, or -ljemalloc, -ltcmalloc_minimal, -lmimalloc (each
+ *                  replaces malloc/free for the whole process).
+ *
+ * The workloads are WORKLOADS.md's, parameters and free order included
+ * (kernel/bench.h). For malloc, kmalloc(s)/kfree is malloc(s)/free,
+ * cache-pair is malloc(192)/free (no dedicated caches in that API), and the
+ * page rows are aligned_alloc(4096 << o, 4096 << o)/free: the same service
+ * (a naturally aligned power-of-two block), but not what those allocators are
+ * built for, so docs/BENCHMARKS.md reads them as context only.
+ *
+ * Output: one line per figure, the same as the kernel's but in nanoseconds of
+ * wall time (CLOCK_MONOTONIC around each timed region), median of 7 runs after
+ * one warm-up:
+ *
+ *   bench <id> <param>=<value>... ns_per_op=<x>[ ops_per_s=<y>]
+ *
+ * Threads stand for CPUs: thread i is pinned to host CPU i (mod the number of
+ * host CPUs) and, for mm/, calls host_set_cpu(i) so it uses CPU i's per-CPU
+ * caches.
+ *
+ * `host_bench --probe <kind> <n>` runs n pairs of one kind (kmalloc64,
+ * cache192, page0) inside probe_pairs(), after a warm-up, and nothing else:
+ * tests/bench/insns.py runs it under callgrind to count the instructions of
+ * one fast-path pair.
+ *
+ * Usage: host_bench [glob]   (ids as in WORKLOADS.md; default "*")
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fnmatch.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/bench.h"
+
+#if defined(HB_MM) == defined(HB_LIBC)
+#error "build with exactly one of -DHB_MM or -DHB_LIBC"
+#endif
+
+#ifdef HB_MM
+#include "kernel/arch.h"
+#include "kernel/printk.h"
+#include "mm/gfp.h"
+#include "mm/memblock.h"
+#include "mm/mm.h"
+#include "mm/slab.h"
+#endif
+
+#define HB_MAX_THREADS 2 /* the guest machine's CPUs */
+#define HB_PAGE_SIZE   4096UL
+
+/* ------------------------------------------------ the allocator under test */
+
+#ifdef HB_MM
+#define HB_NAME "mm"
+typedef struct kmem_cache *hb_cache;
+
+static inline void *hb_alloc(size_t s)
+{
+	return kmalloc(s, GFP_KERNEL);
+}
+static inline void hb_free(void *p)
+{
+	kfree(p);
+}
+static hb_cache hb_cache_create(size_t s)
+{
+	return kmem_cache_create("bench_192", s, 0, 0, NULL);
+}
+static inline void *hb_cache_alloc(hb_cache c)
+{
+	return kmem_cache_alloc(c, GFP_KERNEL);
+}
+static inline void hb_cache_free(hb_cache c, void *p)
+{
+	kmem_cache_free(c, p);
+}
+static void hb_cache_destroy(hb_cache c)
+{
+	kmem_cache_destroy(c);
+}
+static inline void *hb_page_alloc(unsigned order)
+{
+	return alloc_pages(GFP_KERNEL, order);
+}
+static inline void hb_page_free(void *pg, unsigned order)
+{
+	__free_pages(pg, order);
+}
+static void hb_set_cpu(unsigned cpu)
+{
+	host_set_cpu(cpu);
+}
+
+/* Some of the portable kernel code links to the test framework's output hook. */
+void ktest_emit(const char *line)
+{
+	fputs(line, stdout);
+}
+
+/*
+ * Bring mm/ up as the kernel does, over 1 GiB of hosted "RAM" (the guest's
+ * size): memblock knows the RAM with the first 1 MiB reserved, then the buddy
+ * allocator and the slab allocator start. Two CPUs, as the guest has.
+ */
+#define HB_RAM (1ULL << 30)
+static void hb_init(void)
+{
+	nr_cpu_ids = HB_MAX_THREADS;
+	host_printk_echo = true;
+	host_ram_init(HB_RAM);
+	memblock_reset();
+	memblock_add(0, HB_RAM);
+	memblock_reserve(0, 1 << 20, "first 1 MiB");
+	host_set_cpu(0);
+	page_alloc_init();
+	kmem_cache_init();
+	host_printk_log_clear();
+	host_printk_echo = true;
+}
+
+static const char *hb_describe(void)
+{
+	return "mm/ hosted build (-O2 -DMM_HOSTED, no sanitizers)";
+}
+
+#else /* HB_LIBC */
+
+#ifndef HB_NAME
+#define HB_NAME "glibc"
+#endif
+typedef int hb_cache; /* malloc has no dedicated caches: unused */
+
+static inline void *hb_alloc(size_t s)
+{
+	return malloc(s);
+}
+static inline void hb_free(void *p)
+{
+	free(p);
+}
+static hb_cache hb_cache_create(size_t s)
+{
+	(void)s;
+	return 1;
+}
+static inline void *hb_cache_alloc(hb_cache c)
+{
+	(void)c;
+	return malloc(BENCH_CACHE_SIZE);
+}
+static inline void hb_cache_free(hb_cache c, void *p)
+{
+	(void)c;
+	free(p);
+}
+static void hb_cache_destroy(hb_cache c)
+{
+	(void)c;
+}
+static inline void *hb_page_alloc(unsigned order)
+{
+	return aligned_alloc(HB_PAGE_SIZE << order, HB_PAGE_SIZE << order);
+}
+static inline void hb_page_free(void *pg, unsigned order)
+{
+	(void)order;
+	free(pg);
+}
+static void hb_set_cpu(unsigned cpu)
+{
+	(void)cpu;
+}
+static void hb_init(void)
+{
+}
+
+/* Which shared object really provides malloc in this process (proves the link worked). */
+static const char *hb_describe(void)
+{
+	static char buf[512];
+	Dl_info info;
+	void *(*volatile fn)(size_t) = malloc;
+
+	if (dladdr((void *)fn, &info) && info.dli_fname)
+		snprintf(buf, sizeof(buf), "malloc from %s", info.dli_fname);
+	else
+		snprintf(buf, sizeof(buf), "malloc from (unknown)");
+	return buf;
+}
+#endif
+
+/* ------------------------------------------------------------- timing */
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned runtime_value(const unsigned *table, unsigned i)
+{
+	unsigned v = READ_ONCE(table[i]);
+
+	__asm__ __volatile__("" : "+r"(v));
+	return v;
+}
+
+/* Make the compiler believe p is used, so an alloc/free pair is not removed. */
+static inline void escape(void *p)
+{
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+#define TOTAL_RUNS (BENCH_WARMUP + BENCH_RUNS)
+
+static const char *glob = "*";
+static int failures;
+
+static bool want(const char *id)
+{
+	char pat[256];
+	const char *g = glob;
+
+	while (*g) {
+		size_t n = strcspn(g, ",");
+		if (n < sizeof(pat)) {
+			memcpy(pat, g, n);
+			pat[n] = 0;
+			if (fnmatch(pat, id, 0) == 0)
+				return true;
+		}
+		g += n;
+		if (*g == ',')
+			g++;
+	}
+	return false;
+}
+
+static void report(const char *id, const char *params, uint64_t *v)
+{
+	uint64_t lo = v[0], hi = v[0];
+
+	for (unsigned i = 1; i < BENCH_RUNS; i++) {
+		lo = MIN(lo, v[i]);
+		hi = MAX(hi, v[i]);
+	}
+	uint64_t med = bench_median(v, BENCH_RUNS);
+	printf("bench %s %s ns_per_op=%llu.%02llu\n", id, params, (unsigned long long)med / 100,
+	       (unsigned long long)med % 100);
+	printf("stat %s %s min=%llu.%02llu max=%llu.%02llu\n", id, params,
+	       (unsigned long long)lo / 100, (unsigned long long)lo % 100,
+	       (unsigned long long)hi / 100, (unsigned long long)hi % 100);
+	fflush(stdout);
+}
+
+static void fail(const char *id, const char *params, const char *why)
+{
+	printf("# error %s %s: %s; figure skipped\n", id, params, why);
+	failures++;
+}
+
+static void *xmalloc_array(size_t n, size_t size)
+{
+	/* scratch arrays come from the C library in every variant, outside the timed regions */
+	void *p = calloc(n, size);
+	if (!p) {
+		perror("calloc");
+		exit(2);
+	}
+	return p;
+}
+
+/* -------------------------------------------------- single-thread rows */
+
+static __noinline uint64_t run_pair(size_t size, uint64_t n)
+{
+	uint64_t t0 = now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		void *p = hb_alloc(size);
+		if (unlikely(!p))
+			return 0;
+		escape(p);
+		hb_free(p);
+	}
+	return now_ns() - t0;
+}
+
+static __noinline bool run_batch(size_t size, void **ptrs, const uint32_t *perm, uint64_t *at,
+				 uint64_t *ft)
+{
+	bool ok = true;
+
+	for (unsigned r = 0; r < BENCH_BATCH_REPS; r++) {
+		uint64_t t0 = now_ns();
+		for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
+			ptrs[i] = hb_alloc(size);
+			if (unlikely(!ptrs[i]))
+				ok = false;
+		}
+		uint64_t t1 = now_ns();
+		if (perm) {
+			for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
+				hb_free(ptrs[perm[i]]);
+		} else {
+			for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
+				hb_free(ptrs[i]);
+		}
+		uint64_t t2 = now_ns();
+		*at += t1 - t0;
+		*ft += t2 - t1;
+		if (!ok)
+			break;
+	}
+	return ok;
+}
+
+static void bench_pair(void)
+{
+	uint64_t v[BENCH_RUNS];
+	char params[32];
+
+	for (unsigned si = 0; si < ARRAY_SIZE(bench_kmalloc_sizes); si++) {
+		size_t size = runtime_value(bench_kmalloc_sizes, si);
+		bool ok = true;
+
+		snprintf(params, sizeof(params), "s=%zu", size);
+		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
+			uint64_t t = run_pair(size, BENCH_PAIR_N);
+			ok = t != 0;
+			if (r >= BENCH_WARMUP)
+				v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
+		}
+		if (ok)
+			report("kmalloc-pair", params, v);
+		else
+			fail("kmalloc-pair", params, "allocation failed");
+	}
+}
+
+static void bench_batch(const char *id, const unsigned *sizes, unsigned nsizes,
+			const uint32_t *perm)
+{
+	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
+	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
+	void **ptrs = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
+	char params[32];
+
+	for (unsigned si = 0; si < nsizes; si++) {
+		size_t size = runtime_value(sizes, si);
+		bool ok = true;
+
+		snprintf(params, sizeof(params), "s=%zu", size);
+		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
+			uint64_t at = 0, ft = 0;
+			ok = run_batch(size, ptrs, perm, &at, &ft);
+			if (r >= BENCH_WARMUP) {
+				v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
+				va[r - BENCH_WARMUP] = bench_per_op_x100(at, ops);
+				vf[r - BENCH_WARMUP] = bench_per_op_x100(ft, ops);
+			}
+		}
+		if (!ok) {
+			fail(id, params, "allocation failed");
+			continue;
+		}
+		report(id, params, v);
+		uint64_t am = bench_median(va, BENCH_RUNS), fm = bench_median(vf, BENCH_RUNS);
+		printf("stat %s %s alloc_med=%llu.%02llu free_med=%llu.%02llu\n", id, params,
+		       (unsigned long long)am / 100, (unsigned long long)am % 100,
+		       (unsigned long long)fm / 100, (unsigned long long)fm % 100);
+	}
+	free(ptrs);
+}
+
+static __noinline uint64_t run_cache_pair(hb_cache c, uint64_t n)
+{
+	uint64_t t0 = now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		void *p = hb_cache_alloc(c);
+		if (unlikely(!p))
+			return 0;
+		escape(p);
+		hb_cache_free(c, p);
+	}
+	return now_ns() - t0;
+}
+
+static void bench_cache_pair(void)
+{
+	uint64_t v[BENCH_RUNS];
+	bool ok = true;
+	hb_cache c = hb_cache_create(BENCH_CACHE_SIZE);
+
+	if (!c) {
+		fail("cache-pair", "s=192", "cache creation failed");
+		return;
+	}
+	for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
+		uint64_t t = run_cache_pair(c, BENCH_PAIR_N);
+		ok = t != 0;
+		if (r >= BENCH_WARMUP)
+			v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
+	}
+	if (ok)
+		report("cache-pair", "s=192", v);
+	else
+		fail("cache-pair", "s=192", "allocation failed");
+	hb_cache_destroy(c);
+}
+
+static __noinline uint64_t run_page_pair(unsigned order, uint64_t n)
+{
+	uint64_t t0 = now_ns();
+	for (uint64_t i = 0; i < n; i++) {
+		void *pg = hb_page_alloc(order);
+		if (unlikely(!pg))
+			return 0;
+		escape(pg);
+		hb_page_free(pg, order);
+	}
+	return now_ns() - t0;
+}
+
+static void bench_page_pair(void)
+{
+	static const unsigned orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	uint64_t v[BENCH_RUNS];
+	char params[32];
+
+	for (unsigned oi = 0; oi < ARRAY_SIZE(orders); oi++) {
+		unsigned order = runtime_value(orders, oi);
+		uint64_t n = order <= 3 ? BENCH_PAGE_N_SMALL : BENCH_PAGE_N_LARGE;
+		bool ok = true;
+
+		snprintf(params, sizeof(params), "o=%u", order);
+		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
+			uint64_t t = run_page_pair(order, n);
+			ok = t != 0;
+			if (r >= BENCH_WARMUP)
+				v[r - BENCH_WARMUP] = bench_per_op_x100(t, n);
+		}
+		if (ok)
+			report("page-pair", params, v);
+		else
+			fail("page-pair", params, "allocation failed");
+	}
+}
+
+static void bench_page_batch(void)
+{
+	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
+	uint64_t v[BENCH_RUNS];
+	void **pages = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
+	bool ok = true;
+
+	for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
+		uint64_t at = 0, ft = 0;
+		for (unsigned rep = 0; rep < BENCH_BATCH_REPS; rep++) {
+			uint64_t t0 = now_ns();
+			for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
+				pages[i] = hb_page_alloc(0);
+				if (unlikely(!pages[i]))
+					ok = false;
+			}
+			uint64_t t1 = now_ns();
+			for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
+				if (pages[i])
+					hb_page_free(pages[i], 0);
+			uint64_t t2 = now_ns();
+			at += t1 - t0;
+			ft += t2 - t1;
+		}
+		if (r >= BENCH_WARMUP)
+			v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
+	}
+	if (ok)
+		report("page-batch", "o=0", v);
+	else
+		fail("page-batch", "o=0", "allocation failed");
+	free(pages);
+}
+
+/* ---------------------------------------------------- two-thread rows */
+
+/*
+ * A spinning barrier for n threads. Each thread notes the generation before
+ * arriving; it cannot change until the last of the n arrives, and that one
+ * resets the count before it publishes the next generation, so nobody can
+ * arrive early at the next use.
+ */
+struct spin_barrier {
+	unsigned count, gen;
+};
+
+static void barrier_wait(struct spin_barrier *b, unsigned n)
+{
+	unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+
+	if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == n) {
+		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
+	} else {
+		while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen)
+			__builtin_ia32_pause();
+	}
+}
+
+struct worker {
+	struct smp_ctx *ctx;
+	unsigned idx;
+	void **ptrs;
+	uint64_t t0[TOTAL_RUNS], t1[TOTAL_RUNS], busy[TOTAL_RUNS];
+	bool failed;
+};
+
+struct smp_ctx {
+	struct spin_barrier bar;
+	unsigned n;
+	size_t size;
+	void **shared;
+	struct worker w[HB_MAX_THREADS];
+};
+
+static void pin(unsigned idx)
+{
+	cpu_set_t set;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CPU_ZERO(&set);
+	CPU_SET(idx % (ncpu > 0 ? (unsigned)ncpu : 1u), &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	hb_set_cpu(idx);
+}
+
+static void *smp_kmalloc_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct smp_ctx *ctx = w->ctx;
+
+	pin(w->idx);
+	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
+		uint64_t at = 0, ft = 0;
+		barrier_wait(&ctx->bar, ctx->n);
+		w->t0[r] = now_ns();
+		if (!run_batch(ctx->size, w->ptrs, NULL, &at, &ft))
+			w->failed = true;
+		w->t1[r] = now_ns();
+		w->busy[r] = at + ft;
+	}
+	return NULL;
+}
+
+static void *smp_remote_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct smp_ctx *ctx = w->ctx;
+
+	pin(w->idx);
+	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
+		uint64_t busy = 0;
+		barrier_wait(&ctx->bar, 2);
+		for (unsigned rep = 0; rep < BENCH_BATCH_REPS; rep++) {
+			if (w->idx == 0) {
+				uint64_t t0 = now_ns();
+				for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
+					ctx->shared[i] = hb_alloc(ctx->size);
+					if (unlikely(!ctx->shared[i]))
+						w->failed = true;
+				}
+				busy += now_ns() - t0;
+				barrier_wait(&ctx->bar, 2); /* hand the objects over */
+				barrier_wait(&ctx->bar, 2); /* all freed */
+			} else {
+				barrier_wait(&ctx->bar, 2);
+				uint64_t t0 = now_ns();
+				for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
+					hb_free(ctx->shared[i]);
+				busy += now_ns() - t0;
+				barrier_wait(&ctx->bar, 2);
+			}
+		}
+		w->busy[r] = busy;
+	}
+	return NULL;
+}
+
+static bool smp_run(struct smp_ctx *ctx, unsigned n, void *(*fn)(void *))
+{
+	pthread_t th[HB_MAX_THREADS];
+
+	ctx->n = n;
+	ctx->bar.count = ctx->bar.gen = 0;
+	for (unsigned i = 0; i < n; i++) {
+		ctx->w[i].ctx = ctx;
+		ctx->w[i].idx = i;
+		ctx->w[i].failed = false;
+		if (pthread_create(&th[i], NULL, fn, &ctx->w[i]) != 0) {
+			perror("pthread_create");
+			exit(2);
+		}
+	}
+	bool failed = false;
+	for (unsigned i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		failed |= ctx->w[i].failed;
+	}
+	return !failed;
+}
+
+static void bench_smp_kmalloc(struct smp_ctx *ctx)
+{
+	const uint64_t ops = 2ull * BENCH_BATCH_B * BENCH_BATCH_REPS; /* per thread per run */
+	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
+	char params[48];
+
+	for (unsigned n = 1; n <= HB_MAX_THREADS; n++) {
+		for (unsigned i = 0; i < n; i++)
+			ctx->w[i].ptrs = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
+		for (unsigned si = 0; si < ARRAY_SIZE(bench_smp_sizes); si++) {
+			ctx->size = runtime_value(bench_smp_sizes, si);
+			snprintf(params, sizeof(params), "cpus=%u s=%zu", n, ctx->size);
+			if (!smp_run(ctx, n, smp_kmalloc_thread)) {
+				fail("smp-kmalloc", params, "allocation failed");
+				continue;
+			}
+			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
+				uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
+				for (unsigned i = 0; i < n; i++) {
+					lo = MIN(lo, ctx->w[i].t0[r]);
+					hi = MAX(hi, ctx->w[i].t1[r]);
+					sum += bench_per_op_x100(ctx->w[i].busy[r], ops);
+				}
+				v[r - BENCH_WARMUP] = (sum + n / 2) / n;
+				vo[r - BENCH_WARMUP] =
+					hi > lo ? ops * n * 1000000000ull / (hi - lo) : 0;
+			}
+			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			printf("bench smp-kmalloc %s ns_per_op=%llu.%02llu ops_per_s=%llu\n",
+			       params, (unsigned long long)c / 100, (unsigned long long)c % 100,
+			       (unsigned long long)o);
+			fflush(stdout);
+		}
+		for (unsigned i = 0; i < n; i++)
+			free(ctx->w[i].ptrs);
+	}
+}
+
+static void bench_smp_remote_free(struct smp_ctx *ctx)
+{
+	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS; /* per side per run */
+	static const char *const side[2] = { "alloc", "free" };
+	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
+
+	ctx->size = BENCH_REMOTE_SIZE;
+	ctx->shared = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
+	if (!smp_run(ctx, 2, smp_remote_thread)) {
+		fail("smp-remote-free", "", "allocation failed");
+	} else {
+		for (unsigned s = 0; s < 2; s++) {
+			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
+				uint64_t busy = ctx->w[s].busy[r];
+				v[r - BENCH_WARMUP] = bench_per_op_x100(busy, ops);
+				vo[r - BENCH_WARMUP] = busy ? ops * 1000000000ull / busy : 0;
+			}
+			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			printf("bench smp-remote-free side=%s s=%d ns_per_op=%llu.%02llu "
+			       "ops_per_s=%llu\n",
+			       side[s], BENCH_REMOTE_SIZE, (unsigned long long)c / 100,
+			       (unsigned long long)c % 100, (unsigned long long)o);
+		}
+		fflush(stdout);
+	}
+	free(ctx->shared);
+}
+
+/* ------------------------------------------------------------ probes */
+
+/*
+ * The loops callgrind counts (tests/bench/insns.py, --toggle-collect=
+ * probe_pairs): n fast-path pairs of one kind. Separate functions per kind,
+ * so each call site is the plain call a kernel user makes.
+ */
+static __noinline void probe_kmalloc(size_t size, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		void *p = hb_alloc(size);
+		escape(p);
+		hb_free(p);
+	}
+}
+
+static __noinline void probe_cache(hb_cache c, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		void *p = hb_cache_alloc(c);
+		escape(p);
+		hb_cache_free(c, p);
+	}
+}
+
+static __noinline void probe_page(unsigned order, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		void *pg = hb_page_alloc(order);
+		escape(pg);
+		hb_page_free(pg, order);
+	}
+}
+
+static const unsigned probe_params[] = { 64, 0 }; /* kmalloc size, page order */
+
+static void probe_dispatch(const char *kind, hb_cache c, unsigned long n)
+{
+	if (!strcmp(kind, "kmalloc64"))
+		probe_kmalloc(runtime_value(probe_params, 0), n);
+	else if (!strcmp(kind, "cache192"))
+		probe_cache(c, n);
+	else
+		probe_page(runtime_value(probe_params, 1), n);
+}
+
+/*
+ * What callgrind collects (--toggle-collect=probe_pairs): everything executed
+ * from its entry to its return. Not static, never cloned, so the symbol is there.
+ */
+__attribute__((noinline, noclone, used)) void probe_pairs(const char *kind, hb_cache c,
+							  unsigned long n);
+__attribute__((noinline, noclone, used)) void probe_pairs(const char *kind, hb_cache c,
+							  unsigned long n)
+{
+	probe_dispatch(kind, c, n);
+}
+
+static int probe_main(const char *kind, unsigned long n)
+{
+	hb_cache c = hb_cache_create(BENCH_CACHE_SIZE);
+
+	if (strcmp(kind, "kmalloc64") && strcmp(kind, "cache192") && strcmp(kind, "page0")) {
+		fprintf(stderr, "host_bench: --probe kmalloc64|cache192|page0 <n>\n");
+		return 2;
+	}
+	/* warm-up outside probe_pairs (not collected): the per-CPU caches fill up */
+	probe_dispatch(kind, c, 1000);
+	probe_pairs(kind, c, n);
+	hb_cache_destroy(c);
+	return 0;
+}
+
+/* -------------------------------------------------------------- main */
+
+int main(int argc, char **argv)
+{
+	static uint32_t perm[BENCH_BATCH_B];
+	static struct smp_ctx ctx;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	hb_init();
+	hb_set_cpu(0);
+	if (argc == 4 && !strcmp(argv[1], "--probe"))
+		return probe_main(argv[2], strtoul(argv[3], NULL, 0));
+	if (argc > 1)
+		glob = argv[1];
+
+	bool perm_ok = bench_make_perm(perm, BENCH_BATCH_B);
+	printf("# host_bench %s: %s\n", HB_NAME, hb_describe());
+	printf("# timing: CLOCK_MONOTONIC around each timed region, ns; median of %u runs after %u "
+	       "warm-up; threads pinned to host CPUs\n",
+	       BENCH_RUNS, BENCH_WARMUP);
+	printf("# kmalloc-batch-rand free order: perm[0..3]=%u,%u,%u,%u perm[B-1]=%u: %s\n",
+	       perm[0], perm[1], perm[2], perm[3], perm[BENCH_BATCH_B - 1],
+	       perm_ok ? "matches WORKLOADS.md" : "DOES NOT MATCH WORKLOADS.md");
+	if (!perm_ok)
+		return 1;
+
+	/* the single-thread rows run on thread "CPU 0", pinned like the others */
+	pin(0);
+	if (want("kmalloc-pair"))
+		bench_pair();
+	if (want("kmalloc-batch"))
+		bench_batch("kmalloc-batch", bench_kmalloc_sizes, ARRAY_SIZE(bench_kmalloc_sizes),
+			    NULL);
+	if (want("kmalloc-batch-rand"))
+		bench_batch("kmalloc-batch-rand", bench_rand_sizes, ARRAY_SIZE(bench_rand_sizes),
+			    perm);
+	if (want("cache-pair"))
+		bench_cache_pair();
+	if (want("page-pair"))
+		bench_page_pair();
+	if (want("page-batch"))
+		bench_page_batch();
+	if (want("smp-kmalloc"))
+		bench_smp_kmalloc(&ctx);
+	if (want("smp-remote-free"))
+		bench_smp_remote_free(&ctx);
+	printf("# host_bench %s: done%s\n", HB_NAME, failures ? ", with errors" : "");
+	return failures ? 1 : 0;
+}
