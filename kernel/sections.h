@@ -13,4 +13,11 @@ extern char _rodata_start[], _rodata_end[];   /* read only */
 extern char _data_start[], _data_end[];       /* read + write (includes .bss) */
 extern char _bss_start[], _bss_end[];
 
+/*
+ * The boot CPU's stack (boot/boot32.S, inside .bss): [_boot_stack_bottom,
+ * _boot_stack_top), with the page [_boot_stack_guard, _boot_stack_bottom)
+ * below it meant to stay unmapped, so an overflow faults.
+ */
+extern char _boot_stack_guard[], _boot_stack_bottom[], _boot_stack_top[];
+
 #endif

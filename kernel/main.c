@@ -1,0 +1,116 @@
+/*
+ * main.c - the kernel's C entry and boot sequence.
+ *
+ * boot/boot32.S arrives here in 64-bit mode on the boot stack, running in
+ * the higher half, with the boot page tables (identity 1 GiB, direct map
+ * 16 GiB, kernel window) and interrupts off. In order:
+ *
+ *   console (COM1) -> GDT/TSS/IDT, so any fault from here on is reported ->
+ *   banner -> TSC calibration (timestamps) -> CPU report -> multiboot2
+ *   information -> command line -> memory management (mm/init.c) ->
+ *   the in-kernel tests -> exit QEMU (ktest=) or idle.
+ *
+ * With ktest=<glob> the kernel runs the matching suites, prints KTAP and
+ * "== ktest done ==", and exits QEMU: status 33 when every case passed or
+ * was skipped, 35 otherwise. Without it, it runs every suite that is not
+ * explicit-only, prints a summary, and halts (`make run`; quit with
+ * Ctrl-A X), or exits QEMU the same way when halt_exit is given.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/traps.h"
+#include "arch/x86_64/tsc.h"
+#include "kernel/arch.h"
+#include "kernel/bootinfo.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "mm/mm.h"
+
+#if __has_include("kernel/multiboot2.h")
+#include "kernel/multiboot2.h"
+#else
+/* kernel/multiboot2.c is being written; kernel/bringup_stubs.c stands in meanwhile. */
+int mb2_parse(const void *mbi, size_t avail, uint64_t mbi_phys, struct boot_info *out);
+void mb2_print(const struct boot_info *bi);
+#endif
+
+#ifndef KERNEL_VERSION
+#define KERNEL_VERSION "0.1"
+#endif
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289u
+/* The boot tables map the first 16 GiB; the information block is far smaller than 1 MiB. */
+#define MBI_MAX_BYTES	(1ull << 20)
+#define BOOT_DIRECT_MAP (16ull << 30)
+
+CMDLINE_PARAM(ktest, "run the test suites matching this glob (e.g. ktest=buddy*,slab), print KTAP, "
+		     "exit QEMU (33 = all passed, 35 = failures)");
+CMDLINE_PARAM(halt_exit, "after the boot-time tests, exit QEMU instead of idling (for `make run` "
+			 "without a terminal)");
+
+/* After the tests: subsystems override this to print their state (slabinfo...). */
+__attribute__((weak)) void kernel_post_tests(void)
+{
+}
+
+static void parse_boot_info(uint32_t magic, uint64_t mbi_phys)
+{
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("boot: bad multiboot2 magic 0x%08x (boot/boot32.S should have caught this)",
+		      magic);
+	if (mbi_phys == 0 || mbi_phys >= BOOT_DIRECT_MAP)
+		panic("boot: multiboot2 information at 0x%llx is outside the boot mappings",
+		      (unsigned long long)mbi_phys);
+	size_t avail = (size_t)MIN(MBI_MAX_BYTES, BOOT_DIRECT_MAP - mbi_phys);
+	int err = mb2_parse(__va(mbi_phys), avail, mbi_phys, &boot_info);
+	if (err)
+		panic("multiboot2: cannot use the boot information at 0x%llx (error %d)",
+		      (unsigned long long)mbi_phys, err);
+	mb2_print(&boot_info);
+}
+
+/* Run the selected suites; returns the number of failed cases. */
+static unsigned run_tests(const char *glob)
+{
+	unsigned passed = 0, failed = 0, skipped = 0;
+	pr_info("ktest: running the suites matching '%s'\n", glob);
+	ktest_run(glob, &passed, &failed, &skipped);
+	kernel_post_tests();
+	pr_info("ktest: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	return failed;
+}
+
+__noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys);
+
+__noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys)
+{
+	console_init();
+	gdt_init_cpu(0);
+	traps_init();
+	pr_info("kernel " KERNEL_VERSION " (x86_64, gcc " __VERSION__ ")\n");
+	tsc_init();
+	cpu_init();
+
+	parse_boot_info(magic, mbi_phys);
+	cmdline_parse(boot_info.cmdline);
+	printk_apply_cmdline();
+
+	mm_init(&boot_info);
+
+	const char *glob = cmdline_get("ktest");
+	if (glob) {
+		unsigned failed = run_tests(*glob ? glob : "*");
+		ktest_emit("== ktest done ==\n");
+		arch_exit_qemu(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
+	}
+
+	unsigned failed = run_tests("*");
+	if (cmdline_has("halt_exit")) {
+		pr_info("halt_exit: exiting QEMU (%s)\n", failed ? "failure" : "success");
+		arch_exit_qemu(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
+	}
+	pr_info("Kernel idle. Press Ctrl-A X to quit QEMU.\n");
+	arch_halt_forever();
+}

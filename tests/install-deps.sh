@@ -1,0 +1,66 @@
+#!/bin/sh
+# tests/install-deps.sh - make sure the tools to build, boot and test the
+# kernel are installed; install the missing ones with apt-get (Debian/Ubuntu).
+#
+#   tests/install-deps.sh          build + boot + test tools
+#   tests/install-deps.sh lint     also clang-format and cppcheck
+#
+# Fast when everything is present (only `command -v` and a directory test).
+# Uses sudo when not root. Exits non-zero, saying what to install by hand,
+# when installing is impossible.
+set -u
+
+need_pkgs=""
+
+# need COMMAND PACKAGE: queue PACKAGE when COMMAND is missing.
+need() {
+	if ! command -v "$1" >/dev/null 2>&1; then
+		case " $need_pkgs " in
+		*" $2 "*) ;;
+		*) need_pkgs="$need_pkgs $2" ;;
+		esac
+	fi
+}
+
+need gcc gcc
+need ld binutils
+need nm binutils
+need make make
+need awk gawk
+need python3 python3
+need qemu-system-x86_64 qemu-system-x86
+need grub-mkrescue grub-common
+need grub-file grub-common
+need xorriso xorriso
+need mformat mtools
+# grub-mkrescue needs the BIOS GRUB image files, not a command.
+if [ ! -d /usr/lib/grub/i386-pc ]; then
+	need_pkgs="$need_pkgs grub-pc-bin"
+fi
+if [ "${1:-}" = lint ]; then
+	need clang-format clang-format
+	need cppcheck cppcheck
+fi
+
+[ -z "$need_pkgs" ] && exit 0
+
+echo "install-deps: missing packages:$need_pkgs" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-deps: no apt-get on this system; please install the equivalents of:$need_pkgs" >&2
+	exit 1
+fi
+if [ "$(id -u)" = 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "install-deps: not root and no sudo; please run as root: apt-get install$need_pkgs" >&2
+	exit 1
+fi
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+if $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $need_pkgs; then
+	echo "install-deps: installed:$need_pkgs" >&2
+	exit 0
+fi
+echo "install-deps: apt-get failed; please install by hand:$need_pkgs" >&2
+exit 1
