@@ -7,8 +7,9 @@
  *
  *   console (COM1) -> GDT/TSS/IDT, so any fault from here on is reported ->
  *   banner -> TSC calibration (timestamps) -> CPU report -> multiboot2
- *   information -> command line -> memory management (mm/init.c) ->
- *   the in-kernel tests -> exit QEMU (ktest=) or idle.
+ *   information -> command line -> ACPI tables -> memory management
+ *   (mm/init.c) -> the other CPUs (smp_init) -> the in-kernel tests ->
+ *   exit QEMU (ktest=) or idle.
  *
  * With ktest=<glob> the kernel runs the matching suites, prints KTAP and
  * "== ktest done ==", and exits QEMU: status 33 when every case passed or
@@ -16,8 +17,11 @@
  * explicit-only, prints a summary, and halts (`make run`; quit with
  * Ctrl-A X), or exits QEMU the same way when halt_exit is given.
  */
+#include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/tsc.h"
 #include "kernel/arch.h"
@@ -86,6 +90,7 @@ __noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys);
 
 __noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys)
 {
+	percpu_init_boot_cpu(); /* first: smp_processor_id() reads the per-CPU area through GS */
 	console_init();
 	gdt_init_cpu(0);
 	traps_init();
@@ -96,8 +101,10 @@ __noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	parse_boot_info(magic, mbi_phys);
 	cmdline_parse(boot_info.cmdline);
 	printk_apply_cmdline();
+	acpi_init(&boot_info); /* before paging_init: reads the tables through the boot direct map */
 
 	mm_init(&boot_info);
+	smp_init();
 
 	const char *glob = cmdline_get("ktest");
 	if (glob) {

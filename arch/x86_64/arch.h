@@ -17,12 +17,14 @@
 extern unsigned nr_cpu_ids;
 
 /*
- * This CPU's id. Only the boot CPU runs for now; the SMP code replaces this
- * (one place) with a read of the per-CPU area through %gs.
+ * This CPU's id: one load from the per-CPU area (arch/x86_64/percpu.h), whose
+ * cpu_id field lies at PERCPU_CPU_ID_OFFSET from the GS base. Not volatile:
+ * a CPU's id never changes under the code running on it (no migration).
  */
+#define PERCPU_CPU_ID_OFFSET 8
 static inline unsigned smp_processor_id(void)
 {
-	return 0;
+	return *(const unsigned __seg_gs *)(uintptr_t)PERCPU_CPU_ID_OFFSET;
 }
 
 /* Disable interrupts and return the old RFLAGS; restore puts RFLAGS back as it was. */
@@ -71,7 +73,11 @@ static inline uintptr_t __pa_symbol(const void *p)
 	return (uintptr_t)p - __START_KERNEL_map;
 }
 
-static inline void arch_flush_tlb_page(uintptr_t va)
+/* CPUs online, and the shootdown that makes them flush too (arch/x86_64/smp.c). */
+extern unsigned smp_num_online;
+void smp_flush_tlb_others(uintptr_t va, bool all);
+
+static inline void __flush_tlb_one_local(uintptr_t va)
 {
 	__asm__ __volatile__("invlpg (%0)" : : "r"(va) : "memory");
 }
@@ -89,10 +95,10 @@ static inline void arch_write_cr3(uint64_t v)
 }
 
 /*
- * Flush every non-global TLB entry (reloading CR3). Global entries survive;
- * toggling CR4.PGE flushes those too.
+ * Flush this CPU's whole TLB: toggling CR4.PGE flushes global entries too;
+ * without PGE, reloading CR3 is enough.
  */
-static inline void arch_flush_tlb_all(void)
+static inline void __flush_tlb_all_local(void)
 {
 	uint64_t cr4 = read_cr4();
 	if (cr4 & X86_CR4_PGE) {
@@ -101,6 +107,25 @@ static inline void arch_flush_tlb_all(void)
 	} else {
 		arch_write_cr3(arch_read_cr3());
 	}
+}
+
+/*
+ * Flush va (or everything) from the TLB of every CPU: this one's, then,
+ * when others are online, theirs, before returning (TLB shootdown by NMI,
+ * safe with interrupts disabled and locks held).
+ */
+static inline void arch_flush_tlb_page(uintptr_t va)
+{
+	__flush_tlb_one_local(va);
+	if (__atomic_load_n(&smp_num_online, __ATOMIC_ACQUIRE) > 1)
+		smp_flush_tlb_others(va, false);
+}
+
+static inline void arch_flush_tlb_all(void)
+{
+	__flush_tlb_all_local();
+	if (__atomic_load_n(&smp_num_online, __ATOMIC_ACQUIRE) > 1)
+		smp_flush_tlb_others(0, true);
 }
 
 /*

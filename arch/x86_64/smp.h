@@ -1,0 +1,63 @@
+/*
+ * smp.h - bringing up the other CPUs (x86_64), and the fixed virtual window
+ * that holds what each CPU needs at a known address.
+ *
+ * The CPU window is the PML4 slot Linux gives its cpu_entry_area:
+ *
+ *   CPU_WINDOW_BASE      0xfffffe0000000000  the xAPIC registers (LAPIC_VIRT, 4 KiB, uncached)
+ *   CPU_STACKS_BASE      + 2 MiB             one CPU_STACK_SLOT (64 KiB) per AP:
+ *      +0   guard   +4K kernel stack (16 KiB)   +20K guard  +24K IST1 (8 KiB)
+ *      +32K guard   +36K IST2                   +44K guard  +48K IST3  +56K guard
+ *
+ * Guards are simply never mapped, so running off the bottom of any stack is
+ * a page fault (on the kernel stack: a double fault, taken on IST1).
+ * The boot CPU keeps the stacks of the image (boot/ and the GDT code).
+ */
+#ifndef ARCH_X86_64_SMP_H
+#define ARCH_X86_64_SMP_H
+
+#include "kernel/compiler.h"
+#include "kernel/smp.h"
+
+#define CPU_WINDOW_BASE 0xfffffe0000000000ULL
+#define LAPIC_VIRT	CPU_WINDOW_BASE
+#define CPU_STACKS_BASE (CPU_WINDOW_BASE + 0x200000ULL)
+#define CPU_STACK_SLOT	0x10000ULL
+#define AP_STACK_SIZE	16384ULL
+
+/* Where the AP start-up code is copied (a STARTUP IPI names a page below 1 MiB). */
+#define TRAMPOLINE_PHYS 0x8000ULL
+
+/*
+ * Count the CPUs (ACPI MADT, parsed earlier by acpi_init), set up the boot
+ * CPU's local APIC, start every AP (at most maxcpus= and NR_CPUS in all),
+ * and set nr_cpu_ids to the number that came up. After mm_init (needs
+ * page allocation and kernel_space). Without ACPI or an APIC: one CPU.
+ */
+void smp_init(void);
+
+/* The APIC id of each online CPU id (for reports). */
+uint32_t cpu_apic_id(unsigned cpu);
+
+/* CPUs online now; arch.h's TLB flush hooks read it. */
+extern unsigned smp_num_online;
+
+/*
+ * TLB shootdown (called by arch_flush_tlb_page/_all after their local flush
+ * when more than one CPU is online): every other online CPU flushes va, or
+ * everything when all is true, before this returns. Delivered as an NMI, so
+ * it is answered even by a CPU spinning with interrupts disabled: callable
+ * with any lock held and interrupts in any state.
+ */
+void smp_flush_tlb_others(uintptr_t va, bool all);
+
+/*
+ * The NMI handler's first question: was this NMI a TLB shootdown? Returns
+ * true when it was (and the flush is done), false for a real NMI.
+ */
+bool smp_handle_nmi(void);
+
+/* The call-function IPI handler (CALL_FUNCTION_VECTOR). */
+void smp_call_function_interrupt(void);
+
+#endif
