@@ -18,6 +18,13 @@
 
 #define MEMBLOCK_MAX_REGIONS 256
 
+/*
+ * Default current_limit: the end of the boot direct map (boot/ maps the first
+ * 16 GiB at PAGE_OFFSET), so every memblock_alloc result can be touched
+ * through __va() before the real page tables exist.
+ */
+#define MEMBLOCK_DEFAULT_LIMIT (16ULL << 30)
+
 struct memblock_region {
 	uint64_t base;
 	uint64_t size;
@@ -33,13 +40,24 @@ struct memblock_type {
 struct memblock {
 	struct memblock_type memory;
 	struct memblock_type reserved;
+	/*
+	 * Non-RAM ranges the firmware reported (owner = their type, e.g.
+	 * "ACPI NVS"). Only memblock_dump reads it, so the printed map can show
+	 * every range the firmware named, not just RAM.
+	 */
+	struct memblock_type firmware;
 	uint64_t current_limit; /* allocations end below this (the boot direct map's end) */
-	bool frozen;            /* the buddy allocator has taken over */
+	bool frozen;		/* the buddy allocator has taken over */
 };
 
 extern struct memblock memblock;
 
-/* Forget everything (host tests; boot starts from the zeroed .bss state). */
+/*
+ * memblock is boot-time, single-CPU state and takes no lock: every call below
+ * happens before other CPUs run, or (host tests) on one thread.
+ */
+
+/* Forget everything and put current_limit back to MEMBLOCK_DEFAULT_LIMIT (host tests). */
 void memblock_reset(void);
 
 /*
@@ -57,11 +75,34 @@ int memblock_add(uint64_t base, uint64_t size);
 int memblock_reserve(uint64_t base, uint64_t size, const char *owner);
 
 /*
+ * The inverses, as in Linux: drop [base, base+size) from the reservations
+ * (whoever owned it) / from RAM. Return 0, or -ENOSPC when punching a hole
+ * would split a range in a full table (nothing changes, with a message).
+ */
+int memblock_phys_free(uint64_t base, uint64_t size);
+int memblock_remove(uint64_t base, uint64_t size);
+
+/*
+ * Record a non-RAM range the firmware reported, for memblock_dump only
+ * (type: static string such as "reserved", "ACPI data", "ACPI NVS").
+ * Parts already recorded keep their first type. Returns 0 or -ENOSPC.
+ */
+int memblock_add_firmware_range(uint64_t base, uint64_t size, const char *type);
+
+/*
+ * Every mutator above (and the allocators below) refuses once memblock.frozen
+ * is set, with a message naming the caller: the buddy allocator would never
+ * learn about the change. They return -EBUSY (allocators: 0 / NULL).
+ * A range whose end wraps past 2^64 is refused with -EINVAL; size 0 is a no-op.
+ */
+
+/*
  * Allocate size bytes aligned to align (a power of two, at least a page is
- * typical) from free RAM inside [start, end) (end 0 = current_limit), highest
- * address first; reserve it for owner. Returns the physical address, or 0
- * when nothing fits (physical 0 is never handed out: the first 1 MiB is
- * reserved).
+ * typical; 0 means PAGE_SIZE) from free RAM inside [start, end) (end 0 =
+ * current_limit; an explicit end is honoured as given, as in Linux, since the
+ * result is only a physical address), highest address first; reserve it for
+ * owner. Returns the physical address, or 0 when nothing fits, with a message
+ * (physical 0 is never handed out).
  */
 uint64_t memblock_phys_alloc_range(uint64_t size, uint64_t align, uint64_t start, uint64_t end,
 				   const char *owner);
@@ -69,15 +110,15 @@ uint64_t memblock_phys_alloc_range(uint64_t size, uint64_t align, uint64_t start
 /* memblock_phys_alloc_range below current_limit, zeroed, as a direct-map pointer; NULL on failure. */
 void *memblock_alloc(uint64_t size, uint64_t align, const char *owner);
 
-/* Whole range [base, base+size) is RAM / overlaps a reservation. */
+/* Whole range [base, base+size) is RAM / overlaps a reservation (size 0 counts as 1 byte). */
 bool memblock_is_memory(uint64_t base, uint64_t size);
 bool memblock_is_reserved(uint64_t base, uint64_t size);
 
 /* First byte of RAM and the end of the last RAM range (0, 0 when empty). */
 uint64_t memblock_start_of_DRAM(void);
 uint64_t memblock_end_of_DRAM(void);
-uint64_t memblock_phys_mem_size(void);     /* total bytes of RAM */
-uint64_t memblock_reserved_size(void);     /* total bytes reserved (that are RAM) */
+uint64_t memblock_phys_mem_size(void); /* total bytes of RAM */
+uint64_t memblock_reserved_size(void); /* total bytes reserved (that are RAM) */
 
 /*
  * Iterate over free (RAM and not reserved) ranges in ascending order:
@@ -87,7 +128,20 @@ uint64_t memblock_reserved_size(void);     /* total bytes reserved (that are RAM
  */
 bool memblock_next_free_range(uint64_t *cursor, uint64_t *start, uint64_t *end);
 
-/* Print the final map as a table: start, end, size, type, what reserved it. */
+/*
+ * Print the map as a table, in address order: start, end, size, type
+ * ("usable", "reserved", "firmware") and who reserved it (or the firmware's
+ * name for a non-RAM range); then a summary line.
+ */
 void memblock_dump(void);
+
+/*
+ * Invariant checker (also registered with KTEST_CHECKER): every list sorted,
+ * non-overlapping, within its table, no empty or wrapping region, memory
+ * ranges never adjacent (they would have merged), adjacent reserved ranges
+ * never with the same owner. Returns the number of problems, each printed;
+ * 0 for an empty memblock.
+ */
+unsigned memblock_check(void);
 
 #endif
