@@ -1,10 +1,10 @@
 /*
  * cmdline.c - split the kernel command line into key=value arguments.
  *
- * The line is copied once into a static buffer and cut there in place:
- * each argument's key and value become NUL-terminated strings inside the
- * buffer, and a table of (key, value) pointers into it is kept until the
- * next cmdline_parse. Lookups walk the table from the end, so when a key is
+ * The line is copied once into a buffer and cut there in place: each
+ * argument's key and value become NUL-terminated strings inside the buffer,
+ * and a table of (key, value) pointers into it is kept until the next parse
+ * into the same struct cmdline (the kernel's own is static; see cmdline.h). Lookups walk the table from the end, so when a key is
  * repeated the last occurrence wins, as it does for Linux.
  *
  * Quoting: a double quote toggles "inside quotes", where spaces do not end
@@ -27,16 +27,8 @@
 extern const struct cmdline_param *const __start_cmdline_params[] __attribute__((weak));
 extern const struct cmdline_param *const __stop_cmdline_params[] __attribute__((weak));
 
-#define CMDLINE_BUF_SIZE 2048
-
-struct cmdline_arg {
-	const char *key;
-	const char *value; /* "" for a bare flag */
-};
-
-static char cmdline_buf[CMDLINE_BUF_SIZE];
-static struct cmdline_arg cmdline_args[CMDLINE_MAX_ARGS];
-static unsigned cmdline_argc;
+/* The kernel's command line, as cmdline_parse last split it. */
+static struct cmdline kernel_cmdline;
 
 static bool is_space(char c)
 {
@@ -55,32 +47,32 @@ const struct cmdline_param *cmdline_find_param(const char *key)
 }
 
 /* Warn once per distinct unknown key (repeats of one typo are one problem). */
-static void check_known(unsigned idx)
+static void check_known(const struct cmdline *c, unsigned idx)
 {
-	const char *key = cmdline_args[idx].key;
+	const char *key = c->args[idx].key;
 	if (cmdline_find_param(key))
 		return;
 	for (unsigned i = 0; i < idx; i++)
-		if (strcmp(cmdline_args[i].key, key) == 0)
+		if (strcmp(c->args[i].key, key) == 0)
 			return;
 	pr_warn("cmdline: unknown parameter '%s' ignored\n", key);
 }
 
-int cmdline_parse(const char *line)
+int cmdline_parse_into(struct cmdline *c, const char *line)
 {
 	size_t len = line ? strlen(line) : 0;
-	char *r = cmdline_buf, *w = cmdline_buf;
+	char *r = c->buf, *w = c->buf;
 	unsigned dropped = 0;
 
-	cmdline_argc = 0;
-	if (len >= sizeof(cmdline_buf)) {
+	c->argc = 0;
+	if (len >= sizeof(c->buf)) {
 		pr_warn("cmdline: command line is %zu bytes long, only the first %zu are read\n",
-			len, sizeof(cmdline_buf) - 1);
-		len = sizeof(cmdline_buf) - 1;
+			len, sizeof(c->buf) - 1);
+		len = sizeof(c->buf) - 1;
 	}
 	if (len)
-		memcpy(cmdline_buf, line, len);
-	cmdline_buf[len] = '\0';
+		memcpy(c->buf, line, len);
+	c->buf[len] = '\0';
 
 	/*
 	 * Compact each argument in place (dropping quotes, cutting at '='):
@@ -92,7 +84,7 @@ int cmdline_parse(const char *line)
 			r++;
 		if (!*r)
 			break;
-		if (cmdline_argc == CMDLINE_MAX_ARGS) {
+		if (c->argc == CMDLINE_MAX_ARGS) {
 			/* Count what is dropped, for the message. */
 			while (*r) {
 				bool inq = false;
@@ -131,25 +123,35 @@ int cmdline_parse(const char *line)
 				pr_warn("cmdline: argument '=%s' has no key, ignored\n", value);
 			continue;
 		}
-		cmdline_args[cmdline_argc].key = key;
-		cmdline_args[cmdline_argc].value = value ? value : "";
-		check_known(cmdline_argc);
-		cmdline_argc++;
+		c->args[c->argc].key = key;
+		c->args[c->argc].value = value ? value : "";
+		check_known(c, c->argc);
+		c->argc++;
 	}
 	if (dropped) {
 		pr_warn("cmdline: more than %u arguments, the last %u ignored\n", CMDLINE_MAX_ARGS,
 			dropped);
 		return -E2BIG;
 	}
-	return (int)cmdline_argc;
+	return (int)c->argc;
+}
+
+int cmdline_parse(const char *line)
+{
+	return cmdline_parse_into(&kernel_cmdline, line);
+}
+
+const char *cmdline_lookup(const struct cmdline *c, const char *key)
+{
+	for (unsigned i = c->argc; i-- > 0;)
+		if (strcmp(c->args[i].key, key) == 0)
+			return c->args[i].value;
+	return NULL;
 }
 
 const char *cmdline_get(const char *key)
 {
-	for (unsigned i = cmdline_argc; i-- > 0;)
-		if (strcmp(cmdline_args[i].key, key) == 0)
-			return cmdline_args[i].value;
-	return NULL;
+	return cmdline_lookup(&kernel_cmdline, key);
 }
 
 bool cmdline_has(const char *key)

@@ -51,4 +51,23 @@ void cmdline_print_known(void);
 /* The registered parameter named key, or NULL (keys are matched exactly). */
 const struct cmdline_param *cmdline_find_param(const char *key);
 
+/*
+ * The same parser on a caller-owned table, so that tests (and any code that
+ * wants to split a string of its own) leave the kernel's command line alone:
+ * the functions above are these, applied to one static struct cmdline.
+ */
+#define CMDLINE_BUF_SIZE 2048
+
+struct cmdline {
+	char buf[CMDLINE_BUF_SIZE]; /* the line, cut in place into keys and values */
+	struct {
+		const char *key;
+		const char *value; /* "" for a bare flag */
+	} args[CMDLINE_MAX_ARGS];
+	unsigned argc;
+};
+
+int cmdline_parse_into(struct cmdline *c, const char *line);
+const char *cmdline_lookup(const struct cmdline *c, const char *key);
+
 #endif

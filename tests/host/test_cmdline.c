@@ -243,6 +243,19 @@ static void known_params_are_listed_sorted(struct ktest *t)
 	KEXPECT_NULL(t, cmdline_find_param("me"));
 }
 
+static void private_table_leaves_the_kernel_line_alone(struct ktest *t)
+{
+	static struct cmdline c;
+	parse("mem=1 quiet");
+	KEXPECT_EQ(t, cmdline_parse_into(&c, "mem=2 name=\"x y\""), 2);
+	KEXPECT_STREQ(t, cmdline_lookup(&c, "mem"), "2");
+	KEXPECT_STREQ(t, cmdline_lookup(&c, "name"), "x y");
+	KEXPECT_NULL(t, cmdline_lookup(&c, "quiet"));
+	KEXPECT_STREQ(t, cmdline_get("mem"), "1");
+	KEXPECT_TRUE(t, cmdline_has("quiet"));
+	KEXPECT_NULL(t, cmdline_get("name"));
+}
+
 static struct ktest_case cmdline_host_cases[] = {
 	KTEST_CASE(flags_and_values),
 	KTEST_CASE(whitespace_and_empty_lines),
@@ -257,6 +270,7 @@ static struct ktest_case cmdline_host_cases[] = {
 	KTEST_CASE(bad_sizes_are_refused),
 	KTEST_CASE(get_u64_reports_bad_values),
 	KTEST_CASE(known_params_are_listed_sorted),
+	KTEST_CASE(private_table_leaves_the_kernel_line_alone),
 	{},
 };
 KTEST_SUITE(cmdline_host, cmdline_host_cases);
