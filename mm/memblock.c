@@ -540,10 +540,17 @@ static void print_row(const struct dump_row *row)
 	};
 	char size[24];
 
+	if (!row->owner) {
+		pr_info("memblock:   0x%016llx-0x%016llx %10s  %s\n",
+			(unsigned long long)row->start, (unsigned long long)row->end,
+			human_size(size, sizeof(size), row->end - row->start),
+			kind_name[row->kind]);
+		return;
+	}
 	pr_info("memblock:   0x%016llx-0x%016llx %10s  %-8s  %s%s\n",
 		(unsigned long long)row->start, (unsigned long long)row->end,
 		human_size(size, sizeof(size), row->end - row->start), kind_name[row->kind],
-		row->owner ? row->owner : "", row->kind == ROW_RESERVED_NO_RAM ? " (not RAM)" : "");
+		row->owner, row->kind == ROW_RESERVED_NO_RAM ? " (not RAM)" : "");
 }
 
 void memblock_dump(void)

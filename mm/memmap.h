@@ -24,11 +24,24 @@ struct mem_range {
 	uint64_t size;
 };
 
-/* What sanitizing found, for the boot log and the tests. */
+/*
+ * What sanitizing found, for the boot log and the tests. Each field counts
+ * occurrences: unsorted = entries below their predecessor; overlaps =
+ * (reserved, available) entry pairs that overlap; merged = pairs of available
+ * entries that overlap or touch; unaligned = usable ranges shrunk to page
+ * boundaries (dropped when nothing was left); beyond_phys / capped = usable
+ * ranges clipped or dropped by the physical width / the mem= cap; wrapped =
+ * entries whose base + length passes 2^64 (clipped); overflow = usable ranges
+ * dropped because `out` was full.
+ */
 struct memmap_report {
 	unsigned unsorted, overlaps, unaligned, zero_length, beyond_phys, capped, merged;
 	unsigned unknown_type;
+	unsigned wrapped, overflow;
 };
+
+/* "available", "reserved", "ACPI data", "ACPI NVS", "bad RAM", or "unknown" (static strings). */
+const char *memmap_type_name(uint32_t type);
 
 /*
  * Sanitize raw (n entries) into out (at most max_out usable ranges, ascending).
@@ -38,7 +51,8 @@ struct memmap_report {
  * panics), and fills *rep when non-NULL.
  */
 int memmap_sanitize(const struct boot_mmap_entry *raw, unsigned n, struct mem_range *out,
-		    unsigned max_out, uint64_t mem_cap, unsigned phys_bits, struct memmap_report *rep);
+		    unsigned max_out, uint64_t mem_cap, unsigned phys_bits,
+		    struct memmap_report *rep);
 
 /*
  * Build memblock from the boot information: memory = sanitized usable RAM;
