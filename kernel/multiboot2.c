@@ -316,7 +316,8 @@ int mb2_parse(const void *mbi, size_t avail, uint64_t mbi_phys, struct boot_info
 	if (w.skipped) {
 		char list[8 * 12];
 		size_t len = 0;
-		for (unsigned i = 0; i < w.skipped_types_n; i++)
+		list[0] = '\0';
+		for (unsigned i = 0; i < w.skipped_types_n && len < sizeof(list); i++)
 			len += (size_t)ksnprintf(list + len, sizeof(list) - len, "%s%u",
 						 i ? " " : "", w.skipped_types[i]);
 		pr_info("multiboot2: skipped %u tag%s the kernel does not use (types %s%s)\n",
