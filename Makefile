@@ -3,23 +3,25 @@
 
 .DEFAULT_GOAL := all
 
-# ---- user variables (documented in `make help`) ----------------------------
-MEM     ?= 512M
-SMP     ?= 2
-ACCEL   ?= auto
-CPU     ?=
-CMDLINE ?=
-TESTS   ?=
-V       ?= 0
+# ---- user variables (documented in `make help`) ------------------------------
+MEM        ?= 512M
+SMP        ?= 2
+ACCEL      ?= auto
+CPU        ?=
+CMDLINE    ?=
+TESTS      ?=
+QEMU_EXTRA ?=
+V          ?= 0
 
-# ---- tools and flags --------------------------------------------------------
-CC      := gcc
-LD      := ld
-NM      := nm
-AWK     := awk
-QEMU    := qemu-system-x86_64
-PYTHON  := python3
-BUILD   := build
+# ---- tools and flags -----------------------------------------------------------
+CC     := gcc
+LD     := ld
+NM     := nm
+AWK    := awk
+QEMU   := qemu-system-x86_64
+PYTHON := python3
+GDB    := gdb
+BUILD  := build
 
 ifeq ($(V),1)
 Q :=
@@ -39,35 +41,43 @@ C_SRCS := $(wildcard arch/x86_64/*.c kernel/*.c mm/*.c tests/kernel/*.c)
 S_SRCS := $(wildcard boot/*.S arch/x86_64/*.S)
 OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS)) $(patsubst %.S,$(BUILD)/obj/%.o,$(S_SRCS))
 
-KERNEL := $(BUILD)/kernel.elf
-ISO    := $(BUILD)/kernel.iso
+KERNEL   := $(BUILD)/kernel.elf
+ISO      := $(BUILD)/kernel.iso
+TEST_ISO := $(BUILD)/kernel-test.iso
 
-# ---- QEMU -------------------------------------------------------------------
+# Sources `make format` and `make lint` look at: the whole tree's C.
+TREE_C := $(shell find boot arch kernel mm tests -name '*.[ch]' 2>/dev/null | sort)
+
+# ---- QEMU ------------------------------------------------------------------------
 # KVM only when /dev/kvm can be opened AND the CPU advertises hardware
-# virtualisation (vmx/svm): some hosts expose a paravirtual /dev/kvm that
-# hangs ordinary guests.
+# virtualisation (vmx/svm): some hosts expose a paravirtual /dev/kvm on which
+# ordinary guests hang.
 ifeq ($(ACCEL),auto)
 ACCEL_RESOLVED := $(shell (exec 3<>/dev/kvm) 2>/dev/null && grep -qwE 'vmx|svm' /proc/cpuinfo && echo kvm || echo tcg)
 else
 ACCEL_RESOLVED := $(ACCEL)
 endif
 ifeq ($(ACCEL_RESOLVED),kvm)
-QEMU_ACCEL := -accel kvm
+QEMU_ACCEL   := -accel kvm
 CPU_RESOLVED := $(or $(CPU),host)
 else
-QEMU_ACCEL := -accel tcg,thread=multi
+QEMU_ACCEL   := -accel tcg,thread=multi
 CPU_RESOLVED := $(or $(CPU),max)
 endif
 
-# Everything but the console and the boot medium.
+# Everything but the console and the boot medium. -no-reboot turns a triple
+# fault into QEMU exiting (status 0) instead of an endless reboot loop.
 QEMU_ARGS := -m $(MEM) -smp $(SMP) $(QEMU_ACCEL) -cpu $(CPU_RESOLVED) -display none \
-	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -boot d
+	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -boot d $(QEMU_EXTRA)
 
-# ---- build --------------------------------------------------------------------
-.PHONY: all kernel iso run test debug host-tests clean format lint help deps FORCE
+# ---- build ------------------------------------------------------------------------
+.PHONY: all kernel iso test-iso run test debug host-tests clean format lint help deps FORCE
+.PRECIOUS: $(BUILD)/%.iso.cmdline
+
 all: $(ISO)
 kernel: $(KERNEL)
 iso: $(ISO)
+test-iso: $(TEST_ISO)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,7 +102,7 @@ $(BUILD)/obj/kernel/main.o: CFLAGS += -include $(BUILD)/include/version.h
 # The symbol table for %pS and backtraces (kernel/ksyms.c) takes two links:
 # the first with an empty table, whose `nm` output becomes the table linked
 # into the second. The table sits after all code (linker.ld), so no function
-# moves between the links; the second link's table is checked to be identical.
+# moves between the links; the final image's table is checked to be identical.
 $(BUILD)/ksyms_empty.S:
 	@mkdir -p $(dir $@)
 	@printf '\t.section .ksyms, "a"\n\t.balign 8\n\t.globl ksym_count, ksym_table\nksym_count:\n\t.quad 0\nksym_table:\n\t.section .note.GNU-stack, "", @progbits\n' > $@
@@ -115,34 +125,137 @@ $(KERNEL): $(OBJS) $(BUILD)/ksyms.o linker.ld
 		{ echo "error: code moved between the two links; the symbol table would be wrong" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 
-# ---- ISO ------------------------------------------------------------------------
+# ---- ISOs ----------------------------------------------------------------------------
 deps:
 	@tests/install-deps.sh
 
-# The kernel command line is baked into the ISO's grub.cfg (QEMU's -kernel
-# cannot boot multiboot2). The stamp file changes only when CMDLINE does.
-export ISO_CMDLINE := $(strip $(CMDLINE))
-$(BUILD)/cmdline.stamp: FORCE
+# The kernel command line is baked into each ISO's grub.cfg (QEMU's -kernel
+# cannot boot a multiboot2 kernel). build/kernel.iso gets CMDLINE;
+# build/kernel-test.iso (make test) gets CMDLINE plus ktest=<TESTS or *>.
+# Passed through the environment so no shell quoting can mangle them; a
+# stamp file per ISO changes only when its command line does.
+export CMDLINE_FOR_kernel := $(strip $(CMDLINE))
+export CMDLINE_FOR_kernel_test := $(strip $(CMDLINE) 'ktest=$(or $(TESTS),*)')
+
+$(BUILD)/%.iso.cmdline: FORCE
 	@mkdir -p $(dir $@)
-	@printf '%s\n' "$$ISO_CMDLINE" > $@.tmp
+	@$(AWK) 'BEGIN { print ENVIRON["CMDLINE_FOR_$(subst -,_,$*)"] }' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
-$(ISO): $(KERNEL) iso/grub.cfg $(BUILD)/cmdline.stamp | deps
+# Only the GRUB modules the boot needs: a 1.5 MB ISO in a third of the time.
+GRUB_MODULES := multiboot2 normal smbios halt serial terminal echo test iso9660 biosdisk
+
+$(BUILD)/%.iso: $(KERNEL) iso/grub.cfg $(BUILD)/%.iso.cmdline | deps
 	$(Q)grub-file --is-x86-multiboot2 $(KERNEL) || \
 		{ echo "error: $(KERNEL) has no valid multiboot2 header in its first 32 KiB" >&2; exit 1; }
-	@echo "  ISO     $@"
-	$(Q)rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
-	$(Q)cp $(KERNEL) $(BUILD)/isodir/boot/kernel.elf
-	$(Q)$(AWK) '{ i = index($$0, "@CMDLINE@"); if (i) $$0 = substr($$0, 1, i - 1) ENVIRON["ISO_CMDLINE"] substr($$0, i + 9); print }' \
-		iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
-	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir > $(BUILD)/grub-mkrescue.log 2>&1 || \
-		{ cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
+	@echo "  ISO     $@ (command line: $$(cat $(BUILD)/$*.iso.cmdline))"
+	$(Q)rm -rf $(BUILD)/isodir/$* && mkdir -p $(BUILD)/isodir/$*/boot/grub
+	$(Q)cp $(KERNEL) $(BUILD)/isodir/$*/boot/kernel.elf
+	$(Q)$(AWK) -v cmdfile=$(BUILD)/$*.iso.cmdline \
+		'BEGIN { getline cmd < cmdfile } { i = index($$0, "@CMDLINE@"); if (i) $$0 = substr($$0, 1, i - 1) cmd substr($$0, i + 9); print }' \
+		iso/grub.cfg > $(BUILD)/isodir/$*/boot/grub/grub.cfg
+	$(Q)grub-mkrescue --locales= --fonts= --themes= --install-modules="$(GRUB_MODULES)" \
+		-o $@ $(BUILD)/isodir/$* > $(BUILD)/$*.grub-mkrescue.log 2>&1 || \
+		{ cat $(BUILD)/$*.grub-mkrescue.log >&2; exit 1; }
 
-# ---- running ----------------------------------------------------------------------
+# ---- running ----------------------------------------------------------------------------
+# On a terminal (stdin and stdout): serial and QEMU's monitor multiplexed on
+# it; the kernel runs the boot-time tests, then idles until Ctrl-A X.
+# Otherwise (make run > log, CI): plain serial, and the OEM string halt_exit
+# tells the kernel to end QEMU after the tests; status 0 if they passed.
 run: $(ISO)
-	$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) -serial mon:stdio
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		echo "QEMU: quit with Ctrl-A X (Ctrl-A C: QEMU monitor)"; \
+		$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) -serial mon:stdio; \
+	else \
+		$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) -serial stdio -monitor none \
+			-smbios type=11,value=halt_exit; \
+	fi; \
+	status=$$?; \
+	case $$status in \
+	0|33) exit 0 ;; \
+	35) echo "make run: the kernel reported a failure (QEMU exit status 35)" >&2; exit 1 ;; \
+	*) echo "make run: QEMU exit status $$status" >&2; exit $$status ;; \
+	esac
+
+# QEMU paused at the first instruction with its gdb stub on localhost:1234;
+# build/kernel.gdb loads the symbols, connects and stops in kernel_main (a
+# hardware breakpoint: the kernel's addresses are not mapped until the boot
+# code enables paging, so gdb could not plant a software one).
+debug: $(ISO) $(BUILD)/kernel.gdb
+	@echo "QEMU is waiting for gdb. In another terminal, from $(CURDIR):"
+	@echo "    $(GDB) -x $(BUILD)/kernel.gdb"
+	@echo "(stops in kernel_main; quit QEMU with Ctrl-A X)"
+	$(QEMU) $(QEMU_ARGS) -cdrom $(ISO) -serial mon:stdio -s -S
+
+$(BUILD)/kernel.gdb: Makefile
+	@mkdir -p $(dir $@)
+	@printf '%s\n' \
+		'set architecture i386:x86-64' \
+		'file $(KERNEL)' \
+		'target remote localhost:1234' \
+		'hbreak kernel_main' \
+		'continue' > $@
+
+# ---- tests ----------------------------------------------------------------------------------
+host-tests:
+	$(Q)$(MAKE) --no-print-directory -f tests/host/Makefile
+
+export TESTS_GLOB := $(or $(TESTS),*)
+test: $(TEST_ISO) host-tests
+	$(PYTHON) tests/run --iso $(TEST_ISO) --mem $(MEM) --smp $(SMP) \
+		--accel $(ACCEL_RESOLVED) --cpu $(CPU_RESOLVED) \
+		--cmdline "$$CMDLINE_FOR_kernel" --tests "$$TESTS_GLOB" --host-dir $(BUILD)/host
+
+# ---- source hygiene -----------------------------------------------------------------------
+format:
+	@tests/install-deps.sh lint
+	clang-format -i $(TREE_C)
+
+# cppcheck over the kernel configuration (the hosted MM_HOSTED build is
+# covered by the sanitizers in host-tests). Findings fail the build.
+CPPCHECK_FLAGS := --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	--std=c11 --platform=unix64 --inline-suppr -I. -D__x86_64__ -U MM_HOSTED \
+	--suppress=missingIncludeSystem --suppress=unmatchedSuppression
+lint:
+	@tests/install-deps.sh lint
+	cppcheck $(CPPCHECK_FLAGS) $(filter %.c,$(TREE_C))
 
 clean:
 	rm -rf $(BUILD)
+
+help:
+	@echo 'Targets:'
+	@echo '  all (default)  build build/kernel.elf and build/kernel.iso'
+	@echo '  kernel         build build/kernel.elf only'
+	@echo '  iso            build build/kernel.iso (GRUB, multiboot2, command line CMDLINE)'
+	@echo '  run            boot the ISO in QEMU, serial console on this terminal; the'
+	@echo '                 kernel runs the boot-time tests and idles: quit with Ctrl-A X.'
+	@echo '                 Not on a terminal (make run > log): QEMU ends after the tests,'
+	@echo '                 status 0 if they passed.'
+	@echo '  test           host unit tests + in-kernel KTAP suites (build/kernel-test.iso,'
+	@echo '                 command line CMDLINE ktest=TESTS) via tests/run; non-zero on'
+	@echo '                 any failure. Logs in build/logs/.'
+	@echo '  test-iso       build build/kernel-test.iso only'
+	@echo '  host-tests     build the host test programs (build/host/test_*)'
+	@echo '  debug          QEMU paused with its gdb stub (-s -S); prints how to attach:'
+	@echo '                 gdb -x build/kernel.gdb (stops in kernel_main)'
+	@echo '  format         clang-format -i every .c/.h of the tree'
+	@echo '  lint           cppcheck every .c of the tree (fails on findings)'
+	@echo '  clean          remove build/'
+	@echo ''
+	@echo 'Variables (make VAR=value ...):'
+	@echo '  MEM=$(MEM)         guest RAM (QEMU -m)'
+	@echo '  SMP=$(SMP)            guest CPUs (QEMU -smp)'
+	@echo '  ACCEL=$(ACCEL)       auto | kvm | tcg; auto = kvm only if /dev/kvm opens and the CPU'
+	@echo '                   has vmx/svm (here: $(ACCEL_RESOLVED)); tcg runs multi-threaded'
+	@echo '  CPU=             QEMU -cpu model; default host under kvm, max under tcg'
+	@echo '                   (here: $(CPU_RESOLVED))'
+	@echo '  CMDLINE=         kernel command line, GRUB word syntax (e.g. CMDLINE="mem=64M")'
+	@echo '  TESTS=           suite glob for make test (default *; e.g. TESTS="buddy*,slab")'
+	@echo '  QEMU_EXTRA=      more QEMU arguments for run/debug (e.g. "-d int"); words for'
+	@echo '                   the kernel command line without rebuilding the ISO:'
+	@echo '                   QEMU_EXTRA="-smbios type=11,value=loglevel=8"'
+	@echo '  V=1              show the full compiler command lines'
 
 -include $(OBJS:.o=.d)

@@ -72,9 +72,6 @@ void gdt_init_cpu(unsigned cpu)
 			     "movl %%eax, %%ds\n\t"
 			     "movl %%eax, %%es\n\t"
 			     "movl %%eax, %%ss\n\t"
-			     "xorl %%eax, %%eax\n\t"
-			     "movl %%eax, %%fs\n\t"
-			     "movl %%eax, %%gs\n\t"
 			     "movw %3, %%ax\n\t"
 			     "ltr %%ax"
 			     :

@@ -24,8 +24,9 @@ struct tss64 {
 } __packed;
 
 /*
- * Build and load CPU cpu's GDT and TSS: reloads CS (far return), the data
- * segment registers and the task register. The boot CPU calls it with 0 very
+ * Build and load CPU cpu's GDT and TSS: reloads CS (far return), DS, ES, SS
+ * and the task register. FS and GS are left alone: loading a selector into
+ * GS would reset the GS base, which holds the per-CPU area's address. The boot CPU calls it with 0 very
  * early; each secondary CPU calls it for itself during SMP bring-up.
  */
 void gdt_init_cpu(unsigned cpu);

@@ -3,6 +3,7 @@
  */
 #include "arch/x86_64/stacktrace.h"
 #include "kernel/printk.h"
+#include "kernel/sections.h"
 
 #define MAX_FRAMES 32
 /* A frame larger than this means the chain is corrupt (stacks are 16 KiB). */
@@ -28,21 +29,31 @@ static bool frame_plausible(uint64_t fp, uint64_t prev)
  * itself): after a call to a noreturn function at the very end of a
  * function, ret is already the next function's first byte (Linux's %pB).
  */
-static void print_return_address(uint64_t ret)
+static void print_return_address(uint64_t ret, const char *mark)
 {
 	uintptr_t off, size;
 	const char *name = ksym_lookup((uintptr_t)ret - 1, &off, &size);
 	if (name)
-		printk(KERN_ERR " [<%016llx>] %s+0x%lx/0x%lx\n", (unsigned long long)ret, name,
-		       (unsigned long)(off + 1), (unsigned long)size);
+		printk(KERN_ERR " [<%016llx>] %s%s+0x%lx/0x%lx\n", (unsigned long long)ret, mark,
+		       name, (unsigned long)(off + 1), (unsigned long)size);
 	else
-		printk(KERN_ERR " [<%016llx>] ?\n", (unsigned long long)ret);
+		printk(KERN_ERR " [<%016llx>] %s(unknown)\n", (unsigned long long)ret, mark);
 }
 
-void show_backtrace(uint64_t rbp)
+static bool is_kernel_text(uint64_t addr)
+{
+	return addr > (uintptr_t)_text_start && addr <= (uintptr_t)_text_end;
+}
+
+void show_backtrace(uint64_t rbp, uint64_t rsp)
 {
 	uint64_t prev = 0;
 	printk(KERN_ERR "Call Trace:\n");
+	if (rsp && frame_plausible(rsp, 0)) {
+		uint64_t top = *(const uint64_t *)rsp;
+		if (is_kernel_text(top))
+			print_return_address(top, "? ");
+	}
 	for (int n = 0; n < MAX_FRAMES && rbp; n++) {
 		if (!frame_plausible(rbp, prev)) {
 			printk(KERN_ERR " (frame pointer 0x%016llx looks corrupt; stopping)\n",
@@ -52,7 +63,7 @@ void show_backtrace(uint64_t rbp)
 		const struct stack_frame *f = (const struct stack_frame *)rbp;
 		if (!f->ret)
 			break;
-		print_return_address(f->ret);
+		print_return_address(f->ret, "");
 		prev = rbp;
 		rbp = (uint64_t)f->next;
 	}
@@ -60,5 +71,5 @@ void show_backtrace(uint64_t rbp)
 
 __noinline void dump_stack(void)
 {
-	show_backtrace((uint64_t)__builtin_frame_address(0));
+	show_backtrace((uint64_t)__builtin_frame_address(0), 0);
 }

@@ -14,8 +14,14 @@
  * boot code zeroes it), at a pointer that is misaligned, not in the kernel's
  * half of the address space, or not above the previous frame, and after
  * 32 frames, so a corrupt chain cannot loop or fault.
+ *
+ * rsp, when not 0, is the interrupted stack pointer of an exception: GCC
+ * gives leaf functions that need no stack no frame at all, so their caller
+ * appears only as the return address on top of the stack. If the word at rsp
+ * is a kernel code address it is printed first, marked "?" as Linux marks
+ * entries that may be stale.
  */
-void show_backtrace(uint64_t rbp);
+void show_backtrace(uint64_t rbp, uint64_t rsp);
 
 /* The backtrace of the caller (Linux's dump_stack). */
 void dump_stack(void);

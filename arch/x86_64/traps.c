@@ -229,7 +229,8 @@ void exception_report(const struct pt_regs *regs, uint64_t cr2)
 	       (unsigned long long)cr4);
 	if (v == X86_TRAP_PF)
 		arch_pf_report_walk(cr2);
-	show_backtrace(regs->rbp);
+	/* Not the stack top of a double fault: RSP may be in the overflowed stack's guard page. */
+	show_backtrace(regs->rbp, v == X86_TRAP_DF ? 0 : regs->rsp);
 	printk(KERN_EMERG "---[ end of exception report ]---\n");
 }
 
