@@ -25,7 +25,7 @@ typedef unsigned int gfp_t;
 #define GFP_KERNEL 0u
 #define GFP_NOWAIT 0u
 #define GFP_ATOMIC __GFP_HIGH
-#define GFP_DMA    __GFP_DMA
+#define GFP_DMA	   __GFP_DMA
 #define GFP_DMA32  __GFP_DMA32
 
 /* The zones, lowest first. An empty zone is normal (no RAM above 4 GiB, say). */
@@ -49,10 +49,42 @@ static inline struct page *alloc_page(gfp_t gfp)
 }
 
 /*
+ * Which path served an allocation (alloc_pages_info), for the monitor and the
+ * tests. Filling it costs nothing when alloc_pages is called instead.
+ */
+enum page_alloc_path {
+	PA_PCP_HIT,    /* popped from this CPU's per-CPU list: no lock taken */
+	PA_PCP_REFILL, /* the per-CPU list was empty: refilled with a batch, then popped */
+	PA_BUDDY,      /* order above PCP_MAX_ORDER: taken from the buddy lists directly */
+	PA_FAILED,     /* nothing could serve it (NULL returned) */
+};
+
+struct page_alloc_info {
+	enum page_alloc_path path;
+	unsigned zone;		 /* zone that served it (valid unless PA_FAILED) */
+	unsigned preferred_zone; /* highest populated zone the gfp flags allow */
+	unsigned split_from;	 /* order of the buddy block it was cut from (buddy paths) */
+	bool fallback;		 /* zone != preferred_zone */
+	bool drained; /* the first attempt failed; pcp lists were drained and it retried */
+	unsigned wmark_crossed; /* bit (1 << WMARK_*) for each watermark this took nr_free below */
+};
+
+/* alloc_pages, also saying how the request was served (info must not be NULL). */
+struct page *alloc_pages_info(gfp_t gfp, unsigned order, struct page_alloc_info *info);
+
+/*
  * Give back a block from alloc_pages with the same order. A free of a page
  * that is free already, with the wrong order, unaligned, out of range,
  * reserved or owned by the slab allocator is reported (caller, pfn, state) and
  * ignored: nothing changes.
+ *
+ * Contract for owners: a block is returned in the state alloc_pages gave it
+ * out, as far as the allocator's bits go. The owner clears the role flags it
+ * set (PG_slab, PG_tail on tail pages, PG_pgtable, PG_large_kmalloc,
+ * PG_guard) and leaves PG_head, the order and the zone alone; the head's
+ * _refcount must be positive (allocated blocks have 1; a slab head that
+ * overlaid it with inuse/objects is fine as long as objects != 0). A zero
+ * refcount means "a free page or a non-first page of a block" and is refused.
  */
 void __free_pages(struct page *page, unsigned order);
 static inline void __free_page(struct page *page)
@@ -89,6 +121,12 @@ void drain_local_pages(void);
  * return their number. 0 when the allocator is not initialised.
  */
 unsigned buddy_check(void);
+/*
+ * buddy_check plus an O(pages) scan of mem_map: every page inside a free
+ * block is clean (no flags but the zone, refcount 0), every PG_buddy/PG_pcp
+ * head is on its list. The memory tests call it explicitly.
+ */
+unsigned buddy_check_full(void);
 
 /* The dumps, each under a line "== <name> ==", in Linux's /proc layouts. */
 void show_buddyinfo(void);
