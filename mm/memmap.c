@@ -218,7 +218,7 @@ int memmap_sanitize(const struct boot_mmap_entry *raw, unsigned n, struct mem_ra
 		    unsigned max_out, uint64_t mem_cap, unsigned phys_bits,
 		    struct memmap_report *rep)
 {
-	struct memmap_report scratch;
+	struct memmap_report scratch = { 0 };
 	struct sanitizer s = {
 		.out = out,
 		.max_out = max_out,
