@@ -35,14 +35,25 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * How many keys are registered. The bounds are two distinct linker symbols,
+ * so the distance is taken on addresses rather than by subtracting pointers
+ * to (formally) different objects.
+ */
+static size_t nr_params(void)
+{
+	if (!__start_cmdline_params || !__stop_cmdline_params)
+		return 0;
+	return ((uintptr_t)__stop_cmdline_params - (uintptr_t)__start_cmdline_params) /
+	       sizeof(__start_cmdline_params[0]);
+}
+
 const struct cmdline_param *cmdline_find_param(const char *key)
 {
-	if (!__start_cmdline_params)
-		return NULL;
-	for (const struct cmdline_param *const *p = __start_cmdline_params;
-	     p < __stop_cmdline_params; p++)
-		if (strcmp((*p)->key, key) == 0)
-			return *p;
+	size_t n = nr_params();
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(__start_cmdline_params[i]->key, key) == 0)
+			return __start_cmdline_params[i];
 	return NULL;
 }
 
@@ -252,10 +263,8 @@ bool cmdline_get_u64(const char *key, uint64_t *out)
 void cmdline_print_known(void)
 {
 	const char *last = NULL;
-	unsigned n = 0;
+	unsigned n = (unsigned)nr_params();
 
-	if (__start_cmdline_params)
-		n = (unsigned)(__stop_cmdline_params - __start_cmdline_params);
 	pr_info("Known command line parameters (%u):\n", n);
 	/* Selection by repeated minimum: n is small and there is no allocator to sort into. */
 	for (unsigned done = 0; done < n; done++) {
