@@ -70,7 +70,9 @@ int memblock_add(uint64_t base, uint64_t size);
 /*
  * Mark [base, base+size) in use by owner (a string with static lifetime).
  * Adjacent/overlapping ranges with the same owner merge; different owners
- * split so the map can say who reserved what. Returns 0 or -ENOSPC.
+ * split so the map can say who reserved what. Bytes already reserved keep
+ * their first owner (the overlap is reported at info level). Returns 0 or
+ * -ENOSPC.
  */
 int memblock_reserve(uint64_t base, uint64_t size, const char *owner);
 
