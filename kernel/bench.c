@@ -17,17 +17,19 @@
  * a call the compiler specialised for one constant.
  *
  * Context. This kernel has no preemption, so the *-pair loops run as plain
- * kernel code, as Linux's run under preempt_disable(); interrupts keep the
- * state the boot left them in (printed in the header; on after SMP bring-up).
+ * kernel code, as Linux's run under preempt_disable(); interrupts are on
+ * (bench_main turns them on on the boot CPU; the header says so).
  * The two-CPU workloads run the same code on each CPU at once, started by a
  * spinning barrier.
  */
 #include "kernel/bench.h"
 
+#include "arch/x86_64/tsc.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "mm/gfp.h"
 #include "mm/slab.h"
 
@@ -364,10 +366,266 @@ static void bench_page_batch(void)
 	scratch_free(pages, order);
 }
 
+/* ------------------------------------------------------- SMP machinery */
+
+/*
+ * A spinning barrier for n CPUs. Each CPU reads the generation before it
+ * arrives; the generation cannot move until all n have arrived, so what it
+ * read is current. The last to arrive resets the count and only then
+ * publishes the next generation (release), so a CPU that passes this
+ * barrier and reaches the next one sees the reset count (acquire).
+ */
+struct spin_barrier {
+	unsigned count;
+	unsigned gen;
+};
+
+static void barrier_wait(struct spin_barrier *b, unsigned n)
+{
+	unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+
+	if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == n) {
+		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
+	} else {
+		while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen)
+			cpu_relax();
+	}
+}
+
+#define TOTAL_RUNS (BENCH_WARMUP + BENCH_RUNS)
+
+struct smp_ctx;
+
+/* One CPU's part of a two-CPU workload and what it measured. */
+struct smp_worker {
+	struct smp_ctx *ctx;
+	unsigned idx; /* 0 .. n-1; worker idx runs on CPU idx */
+	unsigned cpu; /* the CPU it actually ran on */
+	void **ptrs;
+	unsigned ptrs_order;
+	uint64_t t0[TOTAL_RUNS], t1[TOTAL_RUNS]; /* start and end of each run */
+	uint64_t busy[TOTAL_RUNS];		 /* cycles inside the timed regions */
+	bool failed;
+};
+
+struct smp_ctx {
+	struct spin_barrier bar;
+	unsigned n; /* CPUs taking part */
+	size_t size;
+	void **shared; /* smp-remote-free: the objects handed from CPU 0 to CPU 1 */
+	struct smp_worker w[NR_CPUS];
+};
+
+/* smp-kmalloc: every worker runs kmalloc-batch once per run, all starting together. */
+static void smp_kmalloc_worker(void *arg)
+{
+	struct smp_worker *w = arg;
+	struct smp_ctx *ctx = w->ctx;
+
+	w->cpu = smp_processor_id();
+	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
+		uint64_t ac = 0, fc = 0;
+
+		barrier_wait(&ctx->bar, ctx->n);
+		w->t0[r] = tsc_fenced();
+		if (!run_kmalloc_batch(ctx->size, w->ptrs, BENCH_BATCH_B, NULL, &ac, &fc))
+			w->failed = true;
+		w->t1[r] = tsc_fenced();
+		w->busy[r] = ac + fc;
+	}
+}
+
+/*
+ * smp-remote-free, in lock-step: worker 0 allocates B objects into the
+ * shared array, a barrier hands them over, worker 1 frees them all, a second
+ * barrier hands the empty array back; 20 times per run. The sides never
+ * overlap, and each is timed over its own phases only.
+ */
+static void smp_remote_worker(void *arg)
+{
+	struct smp_worker *w = arg;
+	struct smp_ctx *ctx = w->ctx;
+
+	w->cpu = smp_processor_id();
+	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
+		uint64_t busy = 0;
+
+		barrier_wait(&ctx->bar, 2);
+		for (unsigned rep = 0; rep < BENCH_BATCH_REPS; rep++) {
+			if (w->idx == 0) {
+				uint64_t t0 = tsc_fenced();
+				for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
+					ctx->shared[i] = kmalloc(ctx->size, GFP_KERNEL);
+					if (unlikely(!ctx->shared[i]))
+						w->failed = true;
+				}
+				busy += tsc_fenced() - t0;
+				barrier_wait(&ctx->bar, 2); /* hand over */
+				barrier_wait(&ctx->bar, 2); /* all freed */
+			} else {
+				barrier_wait(&ctx->bar, 2);
+				uint64_t t0 = tsc_fenced();
+				for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
+					kfree(ctx->shared[i]);
+				busy += tsc_fenced() - t0;
+				barrier_wait(&ctx->bar, 2);
+			}
+		}
+		w->busy[r] = busy;
+	}
+}
+
+/*
+ * Run fn on CPUs 0..n-1 at once: the others get it as idle-loop work
+ * (interrupts on, as on this CPU), this CPU (0) runs worker 0 itself. The
+ * barrier inside fn lines the starts up. False when a CPU would not take the job.
+ */
+static bool smp_run(struct smp_ctx *ctx, unsigned n, smp_call_func_t fn)
+{
+	unsigned queued = 1;
+	bool ok = true;
+
+	ctx->n = n;
+	ctx->bar.count = 0;
+	ctx->bar.gen = 0;
+	for (unsigned i = 0; i < n; i++) {
+		ctx->w[i].ctx = ctx;
+		ctx->w[i].idx = i;
+		ctx->w[i].failed = false;
+	}
+	for (unsigned i = 1; i < n; i++) {
+		if (!cpu_online(i) || !smp_work_done(i)) {
+			pr_info("# error: CPU %u is not online and idle: cannot run on %u CPUs\n",
+				i, n);
+			return false;
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (; queued < n; queued++) {
+		int err = smp_queue_work(queued, fn, &ctx->w[queued]);
+		/* the workers queued so far would wait at the first barrier for ever */
+		if (err)
+			panic("bench: CPU %u refused the benchmark job (%d)", queued, err);
+	}
+	fn(&ctx->w[0]);
+	for (unsigned i = 1; i < n; i++)
+		smp_wait_work(i);
+	for (unsigned i = 0; i < n; i++)
+		ok &= !ctx->w[i].failed;
+	return ok;
+}
+
+/* ops / (cycles / tsc_hz), all in integers */
+static uint64_t ops_per_s(uint64_t ops, uint64_t cycles)
+{
+	return cycles ? ops * tsc_khz * 1000 / cycles : 0;
+}
+
+static void bench_smp_kmalloc(struct smp_ctx *ctx)
+{
+	const uint64_t ops = 2ull * BENCH_BATCH_B * BENCH_BATCH_REPS; /* per CPU per run */
+	unsigned ncpu = MIN(num_online_cpus(), (unsigned)NR_CPUS);
+	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
+	char params[48];
+
+	if (ncpu < 2)
+		pr_info("# smp-kmalloc: only one CPU online: cpus=1 rows only\n");
+	for (unsigned n = 1; n <= ncpu; n++) {
+		unsigned got = 0;
+
+		for (; got < n; got++) {
+			ctx->w[got].ptrs = scratch_alloc(BENCH_BATCH_B * sizeof(void *),
+							 &ctx->w[got].ptrs_order);
+			if (!ctx->w[got].ptrs)
+				break;
+		}
+		for (unsigned si = 0; si < ARRAY_SIZE(bench_smp_sizes) && got == n; si++) {
+			ctx->size = runtime_value(bench_smp_sizes, si);
+			ksnprintf(params, sizeof(params), "cpus=%u s=%zu", n, ctx->size);
+			if (!smp_run(ctx, n, smp_kmalloc_worker)) {
+				fail("smp-kmalloc", params,
+				     "a worker failed: kmalloc returned NULL or a CPU could not "
+				     "start");
+				continue;
+			}
+			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
+				uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
+
+				for (unsigned i = 0; i < n; i++) {
+					lo = MIN(lo, ctx->w[i].t0[r]);
+					hi = MAX(hi, ctx->w[i].t1[r]);
+					sum += bench_per_op_x100(ctx->w[i].busy[r], ops);
+				}
+				/* per-CPU cycles/op averaged over the CPUs; all ops over the whole span */
+				v[r - BENCH_WARMUP] = (sum + n / 2) / n;
+				vo[r - BENCH_WARMUP] = ops_per_s(ops * n, hi - lo);
+			}
+			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			pr_info("bench smp-kmalloc %s cycles_per_op=%llu.%02llu ops_per_s=%llu\n",
+				params, FX(c), (unsigned long long)o);
+			for (unsigned i = 0; i < n; i++) {
+				for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++)
+					v[r - BENCH_WARMUP] =
+						bench_per_op_x100(ctx->w[i].busy[r], ops);
+				uint64_t m = bench_median(v, BENCH_RUNS);
+				pr_info("stat smp-kmalloc %s cpu=%u "
+					"cycles_per_op_med=%llu.%02llu\n",
+					params, ctx->w[i].cpu, FX(m));
+			}
+		}
+		if (got < n)
+			fail("smp-kmalloc", "", "no pages for the pointer arrays");
+		for (unsigned i = 0; i < got; i++)
+			scratch_free(ctx->w[i].ptrs, ctx->w[i].ptrs_order);
+	}
+}
+
+static void bench_smp_remote_free(struct smp_ctx *ctx)
+{
+	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS; /* per side per run */
+	static const char *const side[2] = { "alloc", "free" };
+	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
+	unsigned order;
+	char params[48];
+
+	if (num_online_cpus() < 2) {
+		pr_info("# smp-remote-free skipped: it needs 2 online CPUs\n");
+		return;
+	}
+	ctx->size = BENCH_REMOTE_SIZE;
+	ctx->shared = scratch_alloc(BENCH_BATCH_B * sizeof(void *), &order);
+	if (!ctx->shared) {
+		fail("smp-remote-free", "", "no pages for the hand-over array");
+		return;
+	}
+	if (!smp_run(ctx, 2, smp_remote_worker)) {
+		fail("smp-remote-free", "",
+		     "a worker failed: kmalloc returned NULL or a CPU could not start");
+	} else {
+		for (unsigned s = 0; s < 2; s++) {
+			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
+				v[r - BENCH_WARMUP] = bench_per_op_x100(ctx->w[s].busy[r], ops);
+				vo[r - BENCH_WARMUP] = ops_per_s(ops, ctx->w[s].busy[r]);
+			}
+			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			ksnprintf(params, sizeof(params), "side=%s s=%u", side[s],
+				  BENCH_REMOTE_SIZE);
+			pr_info("bench smp-remote-free %s cycles_per_op=%llu.%02llu "
+				"ops_per_s=%llu\n",
+				params, FX(c), (unsigned long long)o);
+			pr_info("stat smp-remote-free %s cpu=%u\n", params, ctx->w[s].cpu);
+		}
+	}
+	scratch_free(ctx->shared, order);
+	ctx->shared = NULL;
+}
+
 /* ------------------------------------------------------------- driver */
 
 static uint32_t *bench_perm;
 static unsigned bench_perm_order;
+static struct smp_ctx bench_smp_ctx;
 
 void bench_main(void)
 {
@@ -377,10 +635,19 @@ void bench_main(void)
 		return;
 	if (!*glob)
 		glob = "*";
+	/*
+	 * WORKLOADS.md runs every loop with interrupts on. The boot CPU has had
+	 * them off since boot (nothing needed them: the PICs and the APIC timer
+	 * are masked), so turn them on, as the other CPUs have them while they
+	 * run idle-loop work. It matters beyond principle: under TCG, code that
+	 * restores an enabled interrupt flag ends a translation block.
+	 */
+	arch_local_irq_restore(arch_local_irq_save() | X86_EFLAGS_IF);
 	uint64_t start = tsc_fenced();
 
-	pr_info("# bench: WORKLOADS.md allocator benchmarks, ids matching \"%s\"; %u CPUs\n", glob,
-		nr_cpu_ids);
+	pr_info("# bench: WORKLOADS.md allocator benchmarks, ids matching \"%s\"; %u online CPUs, "
+		"tsc_khz=%llu\n",
+		glob, num_online_cpus(), (unsigned long long)tsc_khz);
 	pr_info("# allocators: kmalloc/kfree, kmem_cache_alloc/free (dedicated cache), "
 		"alloc_pages/__free_pages (mm/slab.c, mm/kmalloc.c, mm/page_alloc.c)\n");
 	pr_info("# timing: rdtsc between lfences around each timed region; cycles = TSC ticks; "
@@ -428,6 +695,10 @@ void bench_main(void)
 		bench_page_pair();
 	if (ktest_glob_match(glob, "page-batch"))
 		bench_page_batch();
+	if (ktest_glob_match(glob, "smp-kmalloc"))
+		bench_smp_kmalloc(&bench_smp_ctx);
+	if (ktest_glob_match(glob, "smp-remote-free"))
+		bench_smp_remote_free(&bench_smp_ctx);
 
 	scratch_free(bench_perm, bench_perm_order);
 	pr_info("# bench: done in %llu Mcycles%s\n",

@@ -25,6 +25,7 @@
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/tsc.h"
 #include "kernel/arch.h"
+#include "kernel/bench.h"
 #include "kernel/bootinfo.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -105,6 +106,7 @@ __noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys)
 
 	mm_init(&boot_info);
 	smp_init();
+	bench_main(); /* bench=<glob>: the allocator benchmarks (kernel/bench.c), then QEMU exits */
 
 	const char *glob = cmdline_get("ktest");
 	if (glob) {

@@ -120,7 +120,7 @@ void ktest_emit(const char *line)
 static void hb_init(void)
 {
 	nr_cpu_ids = HB_MAX_THREADS;
-	host_printk_echo = true;
+	host_printk_echo = false; /* the boot report (zones, size classes) is not wanted here */
 	host_ram_init(HB_RAM);
 	memblock_reset();
 	memblock_add(0, HB_RAM);
