@@ -24,6 +24,11 @@ static unsigned long pfn_of(struct page *p)
 	return page_to_pfn(p);
 }
 
+static uint32_t buddy_flags_for_test(unsigned zone, unsigned order)
+{
+	return (zone << PG_ZONE_SHIFT) | PG_buddy | (order << PG_ORDER_SHIFT);
+}
+
 static unsigned long pcp_total(void)
 {
 	return zone_pcp_pages(Z(ZONE_DMA)) + zone_pcp_pages(Z(ZONE_DMA32)) +
@@ -393,6 +398,32 @@ static void watermarks_min_is_a_floor_but_atomic_digs(struct ktest *t)
 	KEXPECT_EQ(t, held_free_all(&h), 0);
 	drain_all_pages();
 	KEXPECT_EQ(t, nr_free_pages(), mem_accounting.free_at_init);
+}
+
+static void atomic_refill_takes_one_page_below_min(struct ktest *t)
+{
+	buddy_world(WORLD_256M, true);
+	struct held h = { 0 };
+	struct zone *z = Z(ZONE_DMA32);
+	struct page_alloc_info info;
+
+	KASSERT_GT(t, z->pcp[0].batch, 1);
+	exhaust(&h, GFP_DMA32, 0);
+	KEXPECT_EQ(t, z->nr_free, z->watermark[WMARK_MIN]);
+	KEXPECT_EQ(t, pcp_total(), 0);
+	/*
+	 * An atomic request below min gets its page, but the refill must not
+	 * park a batch of reserve pages on the per-CPU list, where the next
+	 * ordinary request would find them.
+	 */
+	struct page *p = alloc_pages_info(GFP_DMA32 | __GFP_HIGH, 0, &info);
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT_EQ(t, info.path, PA_PCP_REFILL);
+	KEXPECT_EQ(t, z->nr_free, z->watermark[WMARK_MIN] - 1);
+	KEXPECT_EQ(t, pcp_total(), 0);
+	KEXPECT_NULL(t, alloc_pages(GFP_DMA32 | __GFP_NOWARN, 0));
+	__free_pages(p, 0);
+	KEXPECT_EQ(t, held_free_all(&h), 0);
 }
 
 /* ---- __GFP_ZERO, compound ---- */
@@ -821,6 +852,80 @@ static void meminfo_adds_up(struct ktest *t)
 	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "== buddyinfo ==\nNode 0, zone      DMA "));
 }
 
+/* The checker must be able to fail: corrupt one thing at a time, check, repair. */
+static void checker_finds_each_corruption(struct ktest *t)
+{
+	buddy_world(WORLD_32M, true);
+	struct zone *z = Z(ZONE_DMA32);
+	host_printk_echo = false;
+
+	KASSERT_EQ(t, buddy_check_full(), 0);
+	/* A counter that disagrees with its list. */
+	z->free_area[3].nr_free++;
+	KEXPECT_GT(t, buddy_check(), 0);
+	z->free_area[3].nr_free--;
+	z->nr_free--;
+	KEXPECT_GT(t, buddy_check(), 0);
+	z->nr_free++;
+
+	/* A listed block whose descriptor says another order. */
+	struct page *head = page_list_first(&z->free_area[10].free_list);
+	KASSERT_NOT_NULL(t, head);
+	set_page_order(head, 9);
+	KEXPECT_GT(t, buddy_check(), 0);
+	set_page_order(head, 10);
+	/* A broken back link. */
+	uint32_t prev = head->lru.prev;
+	head->lru.prev = 12345;
+	KEXPECT_GT(t, buddy_check(), 0);
+	head->lru.prev = prev;
+	KEXPECT_EQ(t, buddy_check(), 0);
+
+	/* Two free buddies left unmerged. */
+	struct free_area *a10 = &z->free_area[10], *a9 = &z->free_area[9];
+	unsigned long n9 = a9->nr_free;
+	page_list_del(&a10->free_list, head);
+	a10->nr_free--;
+	head->flags = buddy_flags_for_test(ZONE_DMA32, 9);
+	head[512].flags = buddy_flags_for_test(ZONE_DMA32, 9);
+	page_list_add(&a9->free_list, head);
+	page_list_add(&a9->free_list, head + 512);
+	a9->nr_free += 2;
+	host_printk_log_clear();
+	KEXPECT_GT(t, buddy_check(), 0);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "not merged"));
+	page_list_del(&a9->free_list, head);
+	page_list_del(&a9->free_list, head + 512);
+	a9->nr_free = n9;
+	head[512].flags = ZONE_DMA32 << PG_ZONE_SHIFT;
+	head->flags = buddy_flags_for_test(ZONE_DMA32, 10);
+	page_list_add(&a10->free_list, head);
+	a10->nr_free++;
+	KEXPECT_EQ(t, buddy_check_full(), 0);
+
+	/* A free-looking head on no list; a per-CPU count that is off. */
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+	KASSERT_NOT_NULL(t, p);
+	uint32_t f = p->flags;
+	p->flags = buddy_flags_for_test(page_zonenum(p), 0);
+	host_printk_log_clear();
+	KEXPECT_GT(t, buddy_check(), 0);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "PG_buddy heads in mem_map"));
+	p->flags = f;
+	page_zone(p)->pcp[0].count++;
+	KEXPECT_GT(t, buddy_check(), 0);
+	page_zone(p)->pcp[0].count--;
+	__free_pages(p, 0);
+
+	/* A dirty page inside a free block: only the full check looks inside. */
+	head[7].flags |= PG_slab;
+	KEXPECT_EQ(t, buddy_check(), 0);
+	KEXPECT_GT(t, buddy_check_full(), 0);
+	head[7].flags &= ~PG_slab;
+	KEXPECT_EQ(t, buddy_check_full(), 0);
+	host_printk_echo = true;
+}
+
 static struct ktest_case buddy_cases[] = {
 	KTEST_CASE(init_accounts_for_every_page),
 	KTEST_CASE(init_frees_in_largest_blocks),
@@ -831,6 +936,7 @@ static struct ktest_case buddy_cases[] = {
 	KTEST_CASE(fallback_goes_down_in_order),
 	KTEST_CASE(lowmem_reserve_protects_low_zones),
 	KTEST_CASE(watermarks_min_is_a_floor_but_atomic_digs),
+	KTEST_CASE(atomic_refill_takes_one_page_below_min),
 	KTEST_CASE(gfp_zero_really_zeroes),
 	KTEST_CASE(compound_blocks_mark_their_tails),
 	KTEST_CASE(pcp_refills_and_drains_in_batches),
@@ -842,6 +948,7 @@ static struct ktest_case buddy_cases[] = {
 	KTEST_CASE(exhaustion_then_full_recovery),
 	KTEST_CASE(fragmentation_then_merge_back),
 	KTEST_CASE(meminfo_adds_up),
+	KTEST_CASE(checker_finds_each_corruption),
 	{},
 };
 KTEST_SUITE(host_buddy, buddy_cases);
