@@ -43,6 +43,8 @@
  */
 #include "arch/x86_64/layout.h"
 
+	.cfi_sections .debug_frame
+
 /* The physical address of a higher-half symbol: the link address minus the window base. */
 #define PHYS(sym) ((sym) - __START_KERNEL_map)
 
@@ -305,6 +307,9 @@ msg_no_long_mode:
 	.globl start64
 	.type start64, @function
 start64:
+	/* Tell debuggers this is the outermost frame (call frame info goes to .debug_frame). */
+	.cfi_startproc
+	.cfi_undefined rip
 	/* Now at 0xffffffff8xxxxxxx: switch to the boot stack's higher-half address. */
 	movq $_boot_stack_top, %rsp
 	xorl %ebp, %ebp                         /* RBP = 0 ends every frame-pointer backtrace */
@@ -315,6 +320,7 @@ start64:
 8:	cli
 	hlt
 	jmp 8b
+	.cfi_endproc
 	.size start64, . - start64
 
 /* ------------------------------------------------------------------------ */

@@ -145,7 +145,7 @@ static void levels_filter_by_console_loglevel(struct ktest *t)
 	KEXPECT_NOT_NULL(t, strstr(out, "crit shown"));
 }
 
-static char long_msg[1500];
+static char long_msg[1100];
 
 static void overlong_message_is_cut_visibly(struct ktest *t)
 {
