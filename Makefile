@@ -107,7 +107,7 @@ $(BUILD)/ksyms_empty.S:
 	@mkdir -p $(dir $@)
 	@printf '\t.section .ksyms, "a"\n\t.balign 8\n\t.globl ksym_count, ksym_table\nksym_count:\n\t.quad 0\nksym_table:\n\t.section .note.GNU-stack, "", @progbits\n' > $@
 
-$(BUILD)/%.o: $(BUILD)/%.S
+$(BUILD)/ksyms.o $(BUILD)/ksyms_empty.o: $(BUILD)/%.o: $(BUILD)/%.S
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
 $(BUILD)/kernel.stage1.elf: $(OBJS) $(BUILD)/ksyms_empty.o linker.ld
@@ -249,6 +249,7 @@ help:
 	@echo '  format         clang-format -i every .c/.h of the tree'
 	@echo '  lint           cppcheck every .c of the tree (fails on findings)'
 	@echo '  clean          remove build/'
+	@echo '  bench, bench-compare, bench-host   allocator benchmarks (docs/BENCHMARKS.md)'
 	@echo ''
 	@echo 'Variables (make VAR=value ...):'
 	@echo '  MEM=$(MEM)         guest RAM (QEMU -m)'

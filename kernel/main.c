@@ -30,16 +30,10 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/ktest.h"
+#include "kernel/multiboot2.h"
 #include "kernel/printk.h"
 #include "mm/mm.h"
 
-#if __has_include("kernel/multiboot2.h")
-#include "kernel/multiboot2.h"
-#else
-/* kernel/multiboot2.c is being written; kernel/bringup_stubs.c stands in meanwhile. */
-int mb2_parse(const void *mbi, size_t avail, uint64_t mbi_phys, struct boot_info *out);
-void mb2_print(const struct boot_info *bi);
-#endif
 
 #ifndef KERNEL_VERSION
 #define KERNEL_VERSION "0.1"
