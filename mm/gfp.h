@@ -111,7 +111,12 @@ int free_pages_checked(struct page *page, unsigned order, uintptr_t caller);
 /* Pages free in the buddy lists plus the per-CPU lists, all zones. */
 unsigned long nr_free_pages(void);
 
-/* Return every CPU's per-CPU page lists to the buddy lists (exact accounting). */
+/*
+ * Return every CPU's per-CPU page lists to the buddy lists: each online CPU
+ * drains its own (by IPI, waiting for all). Called with interrupts off it can
+ * only drain the calling CPU's lists (waiting for other CPUs then could
+ * deadlock) and does that.
+ */
 void drain_all_pages(void);
 /* The same for the calling CPU only. */
 void drain_local_pages(void);

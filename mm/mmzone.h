@@ -16,8 +16,8 @@
  *
  * Locking: zone->lock (taken with interrupts off) protects free_area[],
  * nr_free and the counters marked "zone lock". pcp[cpu] belongs to CPU cpu
- * and is only touched by it with interrupts off (see drain_all_pages for the
- * one documented exception). Geometry fields are written once at init.
+ * and is only touched by it with interrupts off (drain_all_pages asks each
+ * CPU to drain its own). Geometry fields are written once at init.
  */
 #ifndef MM_MMZONE_H
 #define MM_MMZONE_H

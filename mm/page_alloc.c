@@ -38,13 +38,15 @@
  * frees are caught (see free_pages_checked).
  *
  * Locking: interrupts off, then zone->lock. pcp[cpu] is touched only by its
- * CPU with interrupts off (drain_all_pages documents its exception).
+ * own CPU with interrupts off (other CPUs' lists are drained by IPI, see
+ * drain_all_count; the checker reads them while they are idle).
  */
 #include "mm/gfp.h"
 
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/string.h"
 #include "mm/memblock.h"
 #include "mm/mm.h"
@@ -315,7 +317,7 @@ static unsigned long free_pcppages_bulk(struct zone *zone, struct per_cpu_pages 
 	return moved;
 }
 
-/* Empty CPU cpu's lists of one zone. Interrupts off; see drain_all_pages for remote CPUs. */
+/* Empty CPU cpu's lists of one zone. Interrupts off, and cpu is this CPU (or idle: see below). */
 static unsigned long drain_zone_pages(struct zone *zone, unsigned cpu)
 {
 	struct per_cpu_pages *pcp = &zone->pcp[cpu];
@@ -330,32 +332,44 @@ static unsigned long drain_zone_pages(struct zone *zone, unsigned cpu)
 	return moved;
 }
 
-void drain_local_pages(void)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
-		drain_zone_pages(&page_zones[z], smp_processor_id());
-	local_irq_restore(flags);
-}
-
-/*
- * Drain every CPU's lists, from this CPU. ASSUMPTION: no other CPU is using
- * its per-CPU lists meanwhile, which holds while only the boot CPU runs (the
- * lists of the other CPUs are idle and empty). With SMP, this loop becomes
- * "run drain_local_pages on every CPU by IPI and wait": only this function
- * changes, since drain_zone_pages already works on one CPU's lists.
- */
-static unsigned long drain_all_count(void)
+/* This CPU's lists, every zone; returns the pages moved. */
+static unsigned long drain_this_cpu(void)
 {
 	unsigned long flags, moved = 0;
 
 	local_irq_save(flags);
-	for (unsigned cpu = 0; cpu < nr_cpu_ids && cpu < NR_CPUS; cpu++)
-		for (unsigned z = 0; z < MAX_NR_ZONES; z++)
-			moved += drain_zone_pages(&page_zones[z], cpu);
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		moved += drain_zone_pages(&page_zones[z], smp_processor_id());
 	local_irq_restore(flags);
+	return moved;
+}
+
+void drain_local_pages(void)
+{
+	drain_this_cpu();
+}
+
+static void drain_cpu_callback(void *moved)
+{
+	__atomic_fetch_add((unsigned long *)moved, drain_this_cpu(), __ATOMIC_RELAXED);
+}
+
+/*
+ * Every CPU empties its own lists (on_each_cpu: an IPI to each other online
+ * CPU, waiting for all), so no per-CPU list is ever touched by a CPU other
+ * than its owner. Waiting for other CPUs is only safe with interrupts on
+ * (one of them might be spinning, interrupts off, on a lock our caller
+ * holds); with interrupts off, e.g. an atomic allocation under an irqsave
+ * lock, only this CPU's lists are drained, as Linux does for atomic
+ * requests. Returns the pages moved.
+ */
+static unsigned long drain_all_count(void)
+{
+	unsigned long moved = 0;
+
+	if (arch_irqs_disabled())
+		return drain_this_cpu();
+	on_each_cpu(drain_cpu_callback, &moved, true);
 	return moved;
 }
 
@@ -1405,8 +1419,8 @@ static void check_zone(struct check_state *cs, struct zone *zone, bool full)
 
 /*
  * Runs with each zone's lock held and interrupts off. The per-CPU lists of
- * other CPUs are read too, which is exact only while they are idle (tests run
- * on one CPU; the same assumption as drain_all_pages).
+ * other CPUs are read too, which is exact only while those CPUs are idle: the
+ * checker runs between test cases, when the other CPUs sit in their idle loops.
  */
 static unsigned do_buddy_check(bool full)
 {
