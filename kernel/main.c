@@ -34,7 +34,6 @@
 #include "kernel/printk.h"
 #include "mm/mm.h"
 
-
 #ifndef KERNEL_VERSION
 #define KERNEL_VERSION "0.1"
 #endif
@@ -96,7 +95,8 @@ __noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	parse_boot_info(magic, mbi_phys);
 	cmdline_parse(boot_info.cmdline);
 	printk_apply_cmdline();
-	acpi_init(&boot_info); /* before paging_init: reads the tables through the boot direct map */
+	/* Before paging_init: reads the tables through the boot direct map. */
+	acpi_init(&boot_info);
 
 	mm_init(&boot_info);
 	smp_init();
