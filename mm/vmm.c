@@ -378,9 +378,11 @@ int vmm_map(struct vmm_space *as, uintptr_t va, uint64_t pa, uint64_t size, unsi
 	if ((why = range_problem(va, size, &last)) || (why = prot_problem(va, prot)))
 		return bad_call("map", va, size, why, -EINVAL);
 	if (!IS_ALIGNED(pa, PAGE_SIZE_4K) || pa + size - 1 < pa ||
-	    ((pa + size - 1) & ~PTE_ADDR_MASK & ~(PAGE_SIZE_4K - 1)))
-		return bad_call("map", va, size, "physical range unaligned or beyond 52 bits",
-				-EINVAL);
+	    ((pa + size - 1) >> arch_phys_addr_bits()) != 0)
+		return bad_call(
+			"map", va, size,
+			"physical range unaligned or beyond the CPU's physical address width",
+			-EINVAL);
 
 	op_init(&op, as);
 	op.bits = prot_to_bits(prot);

@@ -88,7 +88,7 @@ void vmm_space_destroy(struct vmm_space *as);
 /*
  * Map [va, va+size) to [pa, pa+size) with prot, using the largest page size
  * alignment allows. va, pa and size page-aligned; va canonical. Returns 0;
- * -EINVAL (unaligned, non-canonical, size 0 or wrapping, pa beyond 52 bits,
+ * -EINVAL (unaligned, non-canonical, size 0 or wrapping, pa beyond MAXPHYADDR,
  * writable and executable at once (W^X), or VM_USER in the kernel half),
  * -EEXIST (some page already mapped) or -ENOMEM (out of page-table pages).
  * On any error the tables are exactly as before.

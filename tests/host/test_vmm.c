@@ -453,6 +453,8 @@ static void errors_are_reported_and_change_nothing(struct ktest *t)
 	KEXPECT_EQ(t, vmm_map(as, 0x00007ffffffff000ull, P, 8 * KiB, VM_READ), -EINVAL);
 	KEXPECT_EQ(t, vmm_map(as, (uintptr_t)0 - 4 * KiB, P, 8 * KiB, VM_READ), -EINVAL);
 	KEXPECT_EQ(t, vmm_map(as, B, 1ull << 52, 4 * KiB, VM_READ), -EINVAL);
+	KEXPECT_EQ(t, vmm_map(as, B, (1ull << arch_phys_addr_bits()) - 4 * KiB, 8 * KiB, VM_READ),
+		   -EINVAL);
 	KEXPECT_EQ(t, vmm_map(as, B, P, 4 * KiB, VM_READ | VM_WRITE | VM_EXEC), -EINVAL);
 	KEXPECT_EQ(t, vmm_map(as, B, P, 4 * KiB, VM_READ | VM_USER), -EINVAL);
 	KEXPECT_EQ(t, vmm_map(as, B, P, 4 * KiB, 0x80), -EINVAL);
@@ -580,6 +582,24 @@ static void enomem_when_ram_is_exhausted(struct ktest *t)
 		__free_page(p);
 	}
 	KEXPECT_EQ(t, vmm_map(as, B + 2 * GiB, P, PAGE_SIZE_4K, VM_READ), 0);
+}
+
+/* A guard page: unmapped (splitting the page around it) and its frame marked PG_guard. */
+static void guard_page_is_unmapped_and_marked(struct ktest *t)
+{
+	struct vmm_space *as = &fx.sp;
+	struct page *pg = alloc_pages(GFP_KERNEL, 9);
+	KASSERT_NOT_NULL(t, pg);
+	uint64_t pa = page_to_phys(pg);
+	KASSERT_EQ(t, vmm_map(as, B, pa, 2 * MiB, VM_READ | VM_WRITE), 0);
+	KEXPECT_EQ(t, vmm_guard_page(as, B + 5 * PAGE_SIZE_4K + 12), 0);
+	KEXPECT_EQ(t, xlate(as, B + 5 * PAGE_SIZE_4K, NULL, NULL), 0ull);
+	KEXPECT_EQ(t, xlate(as, B + 6 * PAGE_SIZE_4K, NULL, NULL), PAGE_SIZE_4K);
+	KEXPECT_TRUE(t, pfn_to_page(PFN_DOWN(pa) + 5)->flags & PG_guard);
+	KEXPECT_FALSE(t, pfn_to_page(PFN_DOWN(pa) + 6)->flags & PG_guard);
+	pfn_to_page(PFN_DOWN(pa) + 5)->flags &= ~PG_guard;
+	KEXPECT_EQ(t, vmm_unmap(as, B, 2 * MiB), 0);
+	__free_pages(pg, 9);
 }
 
 /* ---- TLB flush policy ---- */
@@ -775,7 +795,7 @@ static void stress_against_model(struct ktest *t)
 		}
 
 		if (kind < 45) {
-			uint64_t pa = (rnd() % 1024) * GiB + (va & (g - 1)) + (rnd() % 8) * g;
+			uint64_t pa = (rnd() % 1000) * GiB + (va & (g - 1)) + (rnd() % 8) * g;
 			int err = vmm_map(as, va, pa, size, prot);
 			KEXPECT_EQ(t, err, any ? -EEXIST : 0);
 			if (!err)
@@ -837,6 +857,7 @@ static struct ktest_case vmm_host_cases[] = {
 	KTEST_CASE(user_mappings_in_user_half),
 	KTEST_CASE(enomem_part_way_rolls_back),
 	KTEST_CASE(enomem_when_ram_is_exhausted),
+	KTEST_CASE(guard_page_is_unmapped_and_marked),
 	KTEST_CASE(flush_per_page_then_whole_past_threshold),
 	KTEST_CASE(dumps_describe_walk_and_layout),
 	KTEST_CASE(check_detects_corruption),
