@@ -16,6 +16,7 @@
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/stacktrace.h"
+#include "kernel/console.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 
@@ -41,6 +42,9 @@ struct idt_ptr {
 
 BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
 BUILD_BUG_ON(sizeof(struct pt_regs) != 22 * 8);
+
+/* Stop the other CPUs before a fatal report (kernel/panic.c: weak, SMP code overrides). */
+void smp_send_stop(void);
 
 extern char isr_stubs[];	 /* entry.S: 256 stubs of ISR_STUB_SIZE bytes */
 extern char fault_resume_stub[]; /* entry.S */
@@ -294,6 +298,8 @@ void exception_dispatch(struct pt_regs *regs)
 
 	if (reporting[cpu]++)
 		nested_exception(regs);
+	WRITE_ONCE(oops_in_progress, 1);
+	smp_send_stop();
 	exception_report(regs, cr2);
 	printk(KERN_EMERG "Fatal exception: ending the run as a failure.\n");
 	arch_exit_qemu(QEMU_EXIT_FAILURE);
