@@ -22,8 +22,9 @@
  *
  * Invariants (vmm_check verifies them):
  *   - every table page is PG_pgtable, counted in as->nr_pt_pages and in
- *     vm_stat[NR_PAGETABLE], and page->private[0] holds the number of present
- *     entries in it (so "did this table just become empty?" is O(1));
+ *     vm_stat[NR_PAGETABLE]; page->private[0] holds the number of present
+ *     entries in it (so "did this table just become empty?" is O(1)) and
+ *     page->private[1] its level;
  *   - no table but the PML4 is empty: unmap frees a table the moment its
  *     last entry goes, after the TLB flush (so no CPU can still be walking it);
  *   - no leaf is writable and executable (W^X is refused at the API).
@@ -353,8 +354,8 @@ static int map_walk(struct vmm_op *op, uint64_t *table, int level, uintptr_t va,
 			} else {
 				op->need++;
 			}
-			map_walk(op, child, level - 1, va, end,
-				 commit); /* empty below: cannot fail */
+			/* Everything below is empty: this cannot fail. */
+			map_walk(op, child, level - 1, va, end, commit);
 		}
 		if (end == last)
 			break;
@@ -379,10 +380,8 @@ int vmm_map(struct vmm_space *as, uintptr_t va, uint64_t pa, uint64_t size, unsi
 		return bad_call("map", va, size, why, -EINVAL);
 	if (!IS_ALIGNED(pa, PAGE_SIZE_4K) || pa + size - 1 < pa ||
 	    ((pa + size - 1) >> arch_phys_addr_bits()) != 0)
-		return bad_call(
-			"map", va, size,
-			"physical range unaligned or beyond the CPU's physical address width",
-			-EINVAL);
+		return bad_call("map", va, size, "physical range unaligned or beyond MAXPHYADDR",
+				-EINVAL);
 
 	op_init(&op, as);
 	op.bits = prot_to_bits(prot);
@@ -946,6 +945,9 @@ static void check_table(struct check_state *st, uint64_t *table, int level, uint
 		check_fail(st, "vmm: %s: %s table for 0x%lx at phys 0x%lx is not PG_pgtable\n",
 			   st->as->name, level_name[level], (unsigned long)base,
 			   (unsigned long)__pa(table));
+	if (page->private[1] != (unsigned long)level)
+		check_fail(st, "vmm: %s: %s table for 0x%lx was made for level %lu\n", st->as->name,
+			   level_name[level], (unsigned long)base, page->private[1]);
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		uint64_t e = table[i];
 		uintptr_t va = canonical(base + i * size);
