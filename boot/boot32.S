@@ -79,7 +79,7 @@ _start32:
 	cld
 	/* Keep the loader's registers out of the way of rep stosb (EAX, ECX, EDI). */
 	movl %eax, %ebp                         /* EBP = multiboot2 magic */
-	/* EBX = MBI physical address; nothing below touches EBX. */
+	/* EBX = MBI physical address: saved to memory below, before CPUID overwrites EBX. */
 
 	/* 1. Zero .bss. The boot stack and the page tables live there. */
 	movl $PHYS(_bss_start), %edi
