@@ -36,6 +36,18 @@ unsigned long kmem_cache_shrink(struct kmem_cache *cache);
 /* Drain and free the cache; objects still allocated are reported as a leak. */
 void kmem_cache_destroy(struct kmem_cache *cache);
 
+/*
+ * kmalloc: size classes from 8 bytes to KMALLOC_MAX_CACHE_SIZE (the table is
+ * generated at boot and printed by show_sizeclasses); larger requests are
+ * whole buddy blocks. Objects are 8-byte aligned at least, and a request
+ * whose size is a power of two gets an object aligned to that size.
+ * kmalloc(0) returns ZERO_SIZE_PTR, as Linux does: not NULL (not a failure),
+ * but never to be dereferenced; kfree and ksize accept it.
+ */
+#define KMALLOC_MAX_CACHE_SIZE 8192
+#define ZERO_SIZE_PTR          ((void *)16)
+#define ZERO_OR_NULL_PTR(p)    ((uintptr_t)(p) <= (uintptr_t)ZERO_SIZE_PTR)
+
 void *kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
 void *kcalloc(size_t n, size_t size, gfp_t gfp);       /* NULL on n*size overflow */
@@ -55,5 +67,12 @@ void show_sizeclasses(void);
 
 /* Drain every CPU's object caches back to the slab lists (memory pressure, tests). */
 void kmem_cache_drain_all(void);
+
+/*
+ * Problems reported so far (bad frees, double frees, corruption, leaks at
+ * destroy): each is printed and counted, and never applied. Tests compare it
+ * before and after a bad call.
+ */
+unsigned long slab_report_count(void);
 
 #endif

@@ -1,0 +1,412 @@
+/*
+ * kmalloc.c - general-purpose allocation by size: one object cache per size
+ * class ("kmalloc-<bytes>"), and whole buddy blocks above the largest class.
+ *
+ * The size classes are generated at boot by a fixed procedure (as Go's
+ * mksizeclasses.go generates its table offline), never typed by hand:
+ *
+ *   1. 8 and 16 are classes (requests up to 16 bytes are exempt from the
+ *      waste bound: at 8-byte granularity 1 byte in an 8-byte object cannot
+ *      do better).
+ *   2. From the previous class p, the next class is the largest c that
+ *      (a) is a multiple of the granularity g(p) = max(8, 2^floor(log2 p) / 8)
+ *          (so classes up to 1 KiB are multiples of 8, above 1 KiB multiples
+ *          of 128: the size-to-class lookup tables below are exact), and
+ *      (b) bounds the rounding waste: the worst request it serves, p + 1,
+ *          wastes c - (p + 1) <= c / 8, i.e. c <= 8 (p + 1) / 7;
+ *      but never beyond the next "required" size (every power of two, which
+ *      must exist for natural alignment, and 3 * 2^k from 48 on: 48, 96, 192,
+ *      ..., Linux's kmalloc-96/192 and their kin).
+ *      Below 56 bytes no multiple of 8 can satisfy (b) (a request of 17 bytes
+ *      in a 24-byte class already wastes 29%); there the procedure takes the
+ *      next multiple of 8, the least waste possible at 8-byte alignment.
+ *   3. Stop at KMALLOC_MAX_CACHE_SIZE (8 KiB, two pages, like SLUB).
+ *   Each class's slab order then follows the slab rule (tail <= 1/8 of the
+ *   slab, see slab_internal.h), so tail waste is at most 12.5% too.
+ *
+ * show_sizeclasses prints the resulting table at boot, with each class's
+ * slab geometry, tail waste and worst-case waste (Go's sizeclasses.go
+ * columns).
+ *
+ * Size to class is O(1), as in Go: one byte per 8 bytes of size up to 1 KiB
+ * (size_to_class8), one per 128 bytes above (size_to_class128).
+ *
+ * Alignment: every class is a multiple of 8 and slabs are page aligned, so
+ * objects are 8-byte aligned. Power-of-two classes are created with align =
+ * size; their stride divides the slab, so there is no colouring and every
+ * object sits at a multiple of its size (natural alignment, as Linux
+ * guarantees for kmalloc). In slab_debug mode the red zone in front of each
+ * object is padded to that alignment, which keeps the guarantee.
+ *
+ * Large requests (above 8 KiB) are 2^order pages from alloc_pages, the head
+ * marked PG_large_kmalloc with its order in the flags; kfree gives them back.
+ * Requests with __GFP_DMA/__GFP_DMA32 are served the same way (whole pages
+ * from the zone asked for): there are no DMA size classes.
+ */
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "mm/gfp.h"
+#include "mm/slab.h"
+#include "mm/slab_internal.h"
+#include "mm/vmstat.h"
+
+#define KMALLOC_SMALL_MAX   1024 /* up to here, classes are found per 8 bytes */
+#define KMALLOC_MAX_CLASSES 64
+#define KMALLOC_LARGE_GFP   (__GFP_DMA | __GFP_DMA32)
+
+static unsigned kmalloc_sizes[KMALLOC_MAX_CLASSES];
+static unsigned nr_kmalloc_classes;
+static uint8_t size_to_class8[KMALLOC_SMALL_MAX / 8 + 1];
+static uint8_t size_to_class128[(KMALLOC_MAX_CACHE_SIZE - KMALLOC_SMALL_MAX) / 128 + 1];
+
+/*
+ * Before kmalloc_init every lookup lands on this placeholder: its per-CPU
+ * slots are the empty array, so the slow path sees SLAB_NOT_READY and says so.
+ */
+static struct kmem_cache kmalloc_not_ready = {
+	.cpu_cache = { [0 ... NR_CPUS - 1] = &slab_empty_ac },
+	.flags = SLAB_NOT_READY,
+	.name = "kmalloc",
+};
+static struct kmem_cache *kmalloc_caches[KMALLOC_MAX_CLASSES] = {
+	[0 ... KMALLOC_MAX_CLASSES - 1] = &kmalloc_not_ready,
+};
+
+/* ---- the size classes ---- */
+
+static unsigned class_granularity(unsigned p)
+{
+	return MAX(8u, (1u << ilog2_u64(p)) / 8);
+}
+
+/* The smallest required class above p: a power of two or 3 * 2^k >= 48. */
+static unsigned next_required(unsigned p)
+{
+	unsigned pow2 = 1u << (ilog2_u64(p) + 1);
+	unsigned three = 48;
+	while (three <= p)
+		three *= 2;
+	return MIN(pow2, three);
+}
+
+static void compute_size_classes(void)
+{
+	unsigned n = 0, p = 16;
+
+	kmalloc_sizes[n++] = 8;
+	kmalloc_sizes[n++] = 16;
+	while (p < KMALLOC_MAX_CACHE_SIZE) {
+		unsigned g = class_granularity(p);
+		unsigned c = 8 * (p + 1) / 7 / g * g; /* largest multiple of g with waste <= 1/8 */
+		if (c <= p)
+			c = p + g; /* bound out of reach (below 56 bytes): finest step */
+		c = MIN(c, next_required(p));
+		BUG_ON(n >= KMALLOC_MAX_CLASSES);
+		kmalloc_sizes[n++] = c;
+		p = c;
+	}
+	nr_kmalloc_classes = n;
+
+	/* The lookup tables: for each size step, the first class that holds it. */
+	unsigned cls = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(size_to_class8); i++) {
+		while (kmalloc_sizes[cls] < i * 8)
+			cls++;
+		size_to_class8[i] = (uint8_t)cls;
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(size_to_class128); i++) {
+		while (kmalloc_sizes[cls] < KMALLOC_SMALL_MAX + i * 128)
+			cls++;
+		size_to_class128[i] = (uint8_t)cls;
+	}
+}
+
+/* Class index for 1 <= size <= KMALLOC_MAX_CACHE_SIZE. */
+static __always_inline unsigned kmalloc_index(size_t size)
+{
+	if (size <= KMALLOC_SMALL_MAX)
+		return size_to_class8[(size + 7) >> 3];
+	return size_to_class128[(size - KMALLOC_SMALL_MAX + 127) >> 7];
+}
+
+unsigned kmalloc_nr_classes(void)
+{
+	return nr_kmalloc_classes;
+}
+
+unsigned kmalloc_class_size(unsigned idx)
+{
+	return idx < nr_kmalloc_classes ? kmalloc_sizes[idx] : 0;
+}
+
+struct kmem_cache *kmalloc_cache_for(size_t size)
+{
+	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
+		return NULL;
+	return kmalloc_caches[kmalloc_index(size)];
+}
+
+void kmalloc_init(void)
+{
+	char name[24];
+
+	compute_size_classes();
+	for (unsigned i = 0; i < nr_kmalloc_classes; i++) {
+		unsigned size = kmalloc_sizes[i];
+		ksnprintf(name, sizeof(name), "kmalloc-%u", size);
+		kmalloc_caches[i] = __kmem_cache_create(name, size, IS_POWER_OF_2(size) ? size : 8,
+							SLAB_KMALLOC | SLAB_PANIC, NULL);
+	}
+	show_sizeclasses();
+}
+
+/* "12.34%" from num/den without floating point. */
+static void fmt_pct(char *buf, size_t len, unsigned long num, unsigned long den)
+{
+	unsigned long bp = den ? (num * 10000 + den / 2) / den : 0;
+	ksnprintf(buf, len, "%3lu.%02lu%%", bp / 100, bp % 100);
+}
+
+void show_sizeclasses(void)
+{
+	char tail[16], round[16], worst[16];
+	unsigned prev = 0;
+
+	printk("== sizeclasses ==\n");
+	printk("class  bytes/obj  pages/slab  objects  tail bytes  tail waste  max rounding  "
+	       "max waste  align\n");
+	for (unsigned i = 0; i < nr_kmalloc_classes; i++) {
+		const struct kmem_cache *c = kmalloc_caches[i];
+		unsigned size = kmalloc_sizes[i];
+		unsigned long slab_bytes = PAGE_SIZE << c->oo.order;
+		/* The worst request this class serves is prev + 1 (Go's "max waste"). */
+		unsigned long round_bytes = size - prev - 1;
+		fmt_pct(tail, sizeof(tail), c->oo.leftover, slab_bytes);
+		fmt_pct(round, sizeof(round), round_bytes, size);
+		fmt_pct(worst, sizeof(worst), round_bytes * c->oo.objects + c->oo.leftover,
+			slab_bytes);
+		printk("%5u  %9u  %10u  %7u  %10u  %10s  %12s  %9s  %5u\n", i, size,
+		       1u << c->oo.order, c->oo.objects, c->oo.leftover, tail, round, worst,
+		       IS_POWER_OF_2(size)   ? size
+		       : (size & -size) < 64 ? (size & -size)
+					     : 64);
+		prev = size;
+	}
+	printk("(rounding is exempt up to 16 bytes and unavoidable above 12.5%% below 56; "
+	       "requests above %u bytes are whole pages)\n",
+	       KMALLOC_MAX_CACHE_SIZE);
+}
+
+/* ---- large allocations: whole buddy blocks ---- */
+
+static unsigned size_to_order(size_t size)
+{
+	return size <= PAGE_SIZE ? 0 : ilog2_u64(size - 1) + 1 - PAGE_SHIFT;
+}
+
+static __noinline void *kmalloc_large(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	if (size > (PAGE_SIZE << MAX_PAGE_ORDER)) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn("kmalloc: %zu bytes is more than the largest block (%lu), caller "
+				"%pS\n",
+				size, PAGE_SIZE << MAX_PAGE_ORDER, (void *)caller);
+		return NULL;
+	}
+	unsigned order = size_to_order(size);
+	gfp_t pgfp = gfp & ~__GFP_ZERO;
+	struct page *page = alloc_pages(pgfp | __GFP_NOWARN, order);
+	if (!page) {
+		/* Memory pressure: give back what the slab caches hold idle, then try once more. */
+		slab_reclaim();
+		page = alloc_pages(pgfp, order);
+		if (!page)
+			return NULL;
+	}
+	page->flags |= PG_large_kmalloc;
+	set_page_order(page, order);
+	mod_vm_stat(NR_KMALLOC_LARGE, 1L << order);
+	void *p = page_address(page);
+	if (gfp & __GFP_ZERO)
+		memset(p, 0, PAGE_SIZE << order);
+	return p;
+}
+
+static __noinline void kfree_large(struct page *page, const void *p, uintptr_t caller)
+{
+	if (!(page->flags & PG_large_kmalloc)) {
+		slab_report_bad_ptr(NULL, p, caller);
+		return;
+	}
+	if (p != page_address(page)) {
+		pr_err("slab: kfree: bad pointer %p: %lu bytes into a large kmalloc block at %p, "
+		       "caller %pS\n",
+		       p, (unsigned long)((const char *)p - (const char *)page_address(page)),
+		       page_address(page), (void *)caller);
+		slab_count_report();
+		return;
+	}
+	unsigned order = page_order(page);
+	page->flags &= ~PG_large_kmalloc;
+	mod_vm_stat(NR_KMALLOC_LARGE, -(1L << order));
+	__free_pages(page, order);
+}
+
+/* ---- the kmalloc family ---- */
+
+static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	if (!size)
+		return ZERO_SIZE_PTR;
+	if (size > KMALLOC_MAX_CACHE_SIZE || (gfp & KMALLOC_LARGE_GFP))
+		return kmalloc_large(size, gfp, caller);
+	struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
+	void *obj = slab_alloc_fast(c, gfp, caller);
+	if (unlikely(c->flags & SLAB_DEBUG))
+		slab_debug_kmalloc_size(c, obj, size);
+	return obj;
+}
+
+/*
+ * The fast path: one compare sends sizes 0 and above 1 KiB (and DMA
+ * requests) to kmalloc_slow; otherwise a table lookup and the per-CPU pop.
+ * The only debug cost is the test of the cache's flags after the pop.
+ */
+static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	if (unlikely(size - 1 >= KMALLOC_SMALL_MAX || (gfp & KMALLOC_LARGE_GFP)))
+		return kmalloc_slow(size, gfp, caller);
+	struct kmem_cache *c = kmalloc_caches[size_to_class8[(size + 7) >> 3]];
+	void *obj = slab_alloc_fast(c, gfp, caller);
+	if (unlikely(c->flags & SLAB_DEBUG))
+		slab_debug_kmalloc_size(c, obj, size);
+	return obj;
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	return __kmalloc(size, gfp, _RET_IP_);
+}
+
+void *kzalloc(size_t size, gfp_t gfp)
+{
+	return __kmalloc(size, gfp | __GFP_ZERO, _RET_IP_);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn("kcalloc: %zu x %zu overflows, caller %pS\n", n, size,
+				(void *)_RET_IP_);
+		return NULL;
+	}
+	return __kmalloc(bytes, gfp | __GFP_ZERO, _RET_IP_);
+}
+
+void kfree(const void *p)
+{
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	if (unlikely(pfn >= max_pfn)) {
+		slab_report_bad_ptr(NULL, p, _RET_IP_);
+		return;
+	}
+	struct page *slab = compound_head(pfn_to_page(pfn));
+	if (unlikely(!(slab->flags & PG_slab))) {
+		kfree_large(slab, p, _RET_IP_);
+		return;
+	}
+	struct kmem_cache *c = slab->slab_cache;
+	if (unlikely(!slab_obj_valid(c, slab, p))) {
+		slab_report_bad_ptr(NULL, p, _RET_IP_);
+		return;
+	}
+	slab_free_fast(c, (void *)p, _RET_IP_);
+}
+
+/* Usable size of p, 0 (reported) when p is not something kmalloc returned. */
+static size_t __ksize(const void *p, uintptr_t caller, struct kmem_cache **cp)
+{
+	*cp = NULL;
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	if (pfn < max_pfn) {
+		struct page *page = compound_head(pfn_to_page(pfn));
+		if ((page->flags & PG_slab) && slab_obj_valid(page->slab_cache, page, p)) {
+			*cp = page->slab_cache;
+			return (*cp)->object_size;
+		}
+		if ((page->flags & PG_large_kmalloc) && p == page_address(page))
+			return PAGE_SIZE << page_order(page);
+	}
+	slab_report_bad_ptr(NULL, p, caller);
+	return 0;
+}
+
+size_t ksize(const void *p)
+{
+	struct kmem_cache *c;
+	size_t n = __ksize(p, _RET_IP_, &c);
+	/* The caller may now use all n bytes: the kmalloc red zone shrinks to nothing. */
+	if (c && (c->flags & SLAB_DEBUG))
+		slab_debug_kmalloc_size(c, (void *)p, n);
+	return n;
+}
+
+void *krealloc(void *p, size_t new_size, gfp_t gfp)
+{
+	struct kmem_cache *c;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return __kmalloc(new_size, gfp, _RET_IP_);
+	if (!new_size) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	size_t old = __ksize(p, _RET_IP_, &c);
+	if (!old)
+		return NULL;
+	if (new_size <= old) {
+		/* Still fits its class (or block): stay in place, as Linux does. */
+		if (c && (c->flags & SLAB_DEBUG))
+			slab_debug_kmalloc_size(c, p, new_size);
+		return p;
+	}
+	void *n = __kmalloc(new_size, gfp & ~__GFP_ZERO, _RET_IP_);
+	if (!n)
+		return NULL; /* p is untouched, as with realloc */
+	memcpy(n, p, old);
+	if (gfp & __GFP_ZERO)
+		memset((char *)n + old, 0, new_size - old);
+	kfree(p);
+	return n;
+}
+
+/* ---- for the slab allocator's own metadata ---- */
+
+void *kmalloc_nocpu(size_t size, gfp_t gfp)
+{
+	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
+		return NULL;
+	struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
+	if (c == &kmalloc_not_ready)
+		return NULL;
+	void *p = slab_alloc_direct(c, gfp, _RET_IP_);
+	if (p && (gfp & __GFP_ZERO))
+		memset(p, 0, c->object_size);
+	return p;
+}
+
+void kfree_nocpu(void *p)
+{
+	struct page *slab = virt_to_slab(p);
+	if (!slab || !slab_obj_valid(slab->slab_cache, slab, p)) {
+		slab_report_bad_ptr(NULL, p, _RET_IP_);
+		return;
+	}
+	slab_free_direct(slab->slab_cache, p, _RET_IP_);
+}

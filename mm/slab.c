@@ -1,0 +1,990 @@
+/*
+ * slab.c - object caches: Bonwick's slab allocator with a per-CPU magazine
+ * layer, in three levels (the same shape as Go's mcache/mcentral/mheap and
+ * TCMalloc's thread cache/central free list/page heap):
+ *
+ *  1. Per CPU, per cache, an array of free object pointers (struct
+ *     array_cache). kmem_cache_alloc pops, kmem_cache_free pushes, with only
+ *     local interrupts held off: no lock, no atomic instruction. The fast
+ *     paths are inlined from slab_internal.h.
+ *  2. When the array is empty, a batch of objects is taken from the cache's
+ *     slabs under the cache lock (refill); when it is full, the oldest batch
+ *     goes back to their slabs (flush). Slabs sit on three lists: partial
+ *     (some objects free: allocation takes from here first), full, and empty
+ *     (all free: one is kept in reserve, the rest go back to the buddy
+ *     allocator).
+ *  3. A slab is 2^order pages from alloc_pages. Its free objects form a
+ *     singly linked list through a pointer stored in each free object, the
+ *     pointer obfuscated and validated before use (see freeptr_get). The
+ *     head struct page holds the metadata (cache, free list, counts), so
+ *     kfree(p) finds everything from p in O(1): virt_to_page, compound_head.
+ *
+ * Per-CPU capacity (limit) and batch, by object stride, after Linux SLAB's
+ * enable_cpucache table, whose reasoning we keep: the array bounds the memory
+ * a CPU can hold idle in one cache (120 x 256 B = 30 KiB at most for small
+ * objects, 24 x 4 KiB = 96 KiB for big ones), and batch = limit / 2 gives the
+ * hysteresis that stops a CPU alternating alloc/free at a boundary from
+ * refilling and flushing on every call. The host benchmark (tests/bench)
+ * measures the pair cost; a larger limit buys nothing once the hit rate is
+ * near 100%.
+ *
+ * Colouring: a slab's spare bytes (its tail) are used to shift the first
+ * object by successive multiples of the colour unit (the cache line, or the
+ * alignment when larger) in successive slabs, so that objects at the same
+ * index in different slabs do not all compete for the same cache sets. For a
+ * power-of-two size class the stride divides the slab, so there are no spare
+ * bytes and no colouring: natural alignment is never at risk.
+ *
+ * Free pointer placement: at offset 0 of a free object, unless the cache has
+ * a constructor (objects must stay in their constructed state while free, so
+ * the pointer goes after the object, inside the stride, as SLUB does) or is a
+ * slab_debug cache (the whole object is poisoned, so the pointer lives
+ * outside it).
+ *
+ * Locking: slab_caches_lock (the list of caches) may be taken before a
+ * cache's lock, never after. Cache locks are taken with interrupts off. The
+ * buddy allocator is called with a cache lock held only to free slabs; slabs
+ * are allocated with the lock dropped.
+ */
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/ktest.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "mm/gfp.h"
+#include "mm/slab.h"
+#include "mm/slab_internal.h"
+#include "mm/vmstat.h"
+
+CMDLINE_PARAM(slab_debug, "slab allocator debugging: poison, red zones, owner tracking, "
+			  "complete double-free detection (slower; no per-CPU caches)");
+
+struct array_cache slab_empty_ac = { .slots = { NULL } };
+
+LIST_HEAD(slab_caches);
+spinlock_t slab_caches_lock = SPINLOCK_INIT;
+bool slab_is_ready;
+bool slab_debug_enabled;
+static unsigned long slab_nr_reports;
+
+/* The cache of struct kmem_cache itself: static, since it must exist first. */
+static struct kmem_cache kmem_cache_boot;
+
+unsigned long slab_report_count(void)
+{
+	return __atomic_load_n(&slab_nr_reports, __ATOMIC_RELAXED);
+}
+
+/* ---- reports ---- */
+
+void slab_count_report(void)
+{
+	__atomic_fetch_add(&slab_nr_reports, 1, __ATOMIC_RELAXED);
+}
+
+void slab_report(const struct kmem_cache *c, const void *obj, uintptr_t caller, const char *what)
+{
+	__atomic_fetch_add(&slab_nr_reports, 1, __ATOMIC_RELAXED);
+	if (caller)
+		pr_err("slab: %s: cache %s, object %p, caller %pS\n", what, c ? c->name : "?", obj,
+		       (void *)caller);
+	else
+		pr_err("slab: %s: cache %s, object %p\n", what, c ? c->name : "?", obj);
+	if (c && (c->flags & SLAB_DEBUG))
+		slab_debug_print_track(c, obj);
+}
+
+void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr_t caller)
+{
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	char who[48];
+
+	if (expect)
+		ksnprintf(who, sizeof(who), "kmem_cache_free(%s)", expect->name);
+	else
+		ksnprintf(who, sizeof(who), "kfree");
+	__atomic_fetch_add(&slab_nr_reports, 1, __ATOMIC_RELAXED);
+	if (pfn >= max_pfn || !pfn_valid(pfn)) {
+		pr_err("slab: %s: bad pointer %p: not a direct-map address of RAM, caller %pS\n",
+		       who, p, (void *)caller);
+		return;
+	}
+	struct page *slab = compound_head(pfn_to_page(pfn));
+	if (!(slab->flags & PG_slab)) {
+		pr_err("slab: %s: bad pointer %p: not in a slab page (page flags %#x), caller "
+		       "%pS\n",
+		       who, p, slab->flags, (void *)caller);
+		return;
+	}
+	struct kmem_cache *c = slab->slab_cache;
+	if (expect && c != expect) {
+		pr_err("slab: %s: bad pointer %p: object of cache %s freed to cache %s, caller "
+		       "%pS\n",
+		       who, p, c->name, expect->name, (void *)caller);
+		return;
+	}
+	uintptr_t off =
+		(uintptr_t)p - (uintptr_t)slab_base(slab) - slab_colour(slab) - c->obj_offset;
+	pr_err("slab: %s: bad pointer %p: not an object boundary in cache %s (%lu bytes into slot "
+	       "%lu of %u bytes), caller %pS\n",
+	       who, p, c->name, (unsigned long)(off % c->size), (unsigned long)(off / c->size),
+	       c->size, (void *)caller);
+}
+
+/* ---- slabs ---- */
+
+static unsigned slab_list_idx(const struct page *slab)
+{
+	if (!slab->freelist)
+		return SLAB_FULL;
+	return slab->inuse ? SLAB_PARTIAL : SLAB_EMPTY;
+}
+
+/* Move slab to the list its state calls for, given the list it is on. Lock held. */
+static void slab_relist(struct kmem_cache *c, struct page *slab, unsigned old)
+{
+	unsigned now = slab_list_idx(slab);
+	if (now == old)
+		return;
+	page_list_del(&c->lists[old], slab);
+	c->nr_slabs[old]--;
+	page_list_add(&c->lists[now], slab);
+	c->nr_slabs[now]++;
+}
+
+/* True when p lies in slab's pages and is one of its object starts. */
+static bool slab_contains_obj(const struct kmem_cache *c, const struct page *slab, const void *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)slab_base(slab);
+	return off < (PAGE_SIZE << page_order(slab)) && slab_obj_valid(c, slab, p);
+}
+
+/*
+ * Allocate and format a new slab: not yet on any list, all objects free,
+ * constructed. Called without the cache lock. quiet: no failure warning (a
+ * later attempt will be made).
+ */
+static struct page *cache_grow(struct kmem_cache *c, gfp_t gfp, bool quiet)
+{
+	const struct slab_geom *g = &c->oo;
+	gfp_t pgfp = gfp & (__GFP_HIGH | __GFP_NOWARN);
+	struct page *page = alloc_pages(pgfp | __GFP_NOWARN, g->order);
+	if (!page) {
+		g = &c->min;
+		page = alloc_pages(quiet ? (pgfp | __GFP_NOWARN) : pgfp, g->order);
+		if (!page)
+			return NULL;
+	}
+
+	unsigned colour = (__atomic_fetch_add(&c->colour_next, 1, __ATOMIC_RELAXED) % g->colours) *
+			  c->colour_unit;
+	page->flags = (page->flags & ~SLAB_COLOUR_MASK) | PG_slab |
+		      ((colour / SLAB_COLOUR_UNIT) << SLAB_COLOUR_SHIFT);
+	set_page_order(page, g->order);
+	page->inuse = 0;
+	page->objects = (uint16_t)g->objects;
+	page->slab_cache = c;
+	page->lru.next = page->lru.prev = PFN_NIL;
+	for (unsigned long i = 1; i < (1UL << g->order); i++) {
+		page[i].flags |= PG_tail;
+		page[i].compound_head = page;
+	}
+
+	/* Objects in address order, so the first allocations walk the slab upwards. */
+	for (unsigned i = 0; i < g->objects; i++) {
+		void *obj = slab_obj(c, page, i);
+		if (c->flags & SLAB_DEBUG)
+			slab_debug_init_obj(c, obj);
+		if (c->ctor)
+			c->ctor(obj);
+		freeptr_set(c, obj, i + 1 < g->objects ? slab_obj(c, page, i + 1) : NULL);
+	}
+	page->freelist = slab_obj(c, page, 0);
+	mod_vm_stat(NR_SLAB_PAGES, 1L << g->order);
+	return page;
+}
+
+/* Put a freshly grown slab on the empty list. Lock held. */
+static void cache_add_slab(struct kmem_cache *c, struct page *slab)
+{
+	page_list_add(&c->lists[SLAB_EMPTY], slab);
+	c->nr_slabs[SLAB_EMPTY]++;
+	c->total_objects += slab->objects;
+	c->total_pages += 1UL << page_order(slab);
+	c->grown++;
+}
+
+/*
+ * Give an empty slab back to the buddy allocator, with every mark the slab
+ * allocator put on its pages removed (the buddy allocator refuses slab
+ * pages). The head's refcount, overlaid by inuse/objects, goes back to 1.
+ * Lock held. Returns the pages freed.
+ */
+static unsigned long slab_release(struct kmem_cache *c, struct page *slab)
+{
+	unsigned order = page_order(slab);
+	unsigned long pages = 1UL << order;
+
+	page_list_del(&c->lists[SLAB_EMPTY], slab);
+	c->nr_slabs[SLAB_EMPTY]--;
+	c->total_objects -= slab->objects;
+	c->total_pages -= pages;
+	c->reaped++;
+
+	for (unsigned long i = 1; i < pages; i++) {
+		slab[i].flags &= ~PG_tail;
+		slab[i].private[0] = slab[i].private[1] = 0;
+	}
+	slab->flags &= ~(PG_slab | SLAB_COLOUR_MASK);
+	slab->_refcount = 1;
+	slab->private[0] = slab->private[1] = 0;
+	mod_vm_stat(NR_SLAB_PAGES, -(long)pages);
+	__free_pages(slab, order);
+	return pages;
+}
+
+/* Free every empty slab (keep reserve of them). Lock held. Returns pages freed. */
+static unsigned long cache_release_empty(struct kmem_cache *c, unsigned long reserve)
+{
+	unsigned long freed = 0;
+	while (c->nr_slabs[SLAB_EMPTY] > reserve)
+		freed += slab_release(c, page_list_first(&c->lists[SLAB_EMPTY]));
+	return freed;
+}
+
+/*
+ * Take up to n objects from slab's free list. Every decoded free pointer is
+ * validated before it is followed: one that does not lead to an object of
+ * this slab means the list was overwritten (use after free, overflow); we
+ * report it and drop the rest of the list (those objects are counted as in
+ * use forever: leaked, but never handed out twice or followed into the
+ * unknown). Lock held.
+ */
+static unsigned slab_take(struct kmem_cache *c, struct page *slab, void **out, unsigned n)
+{
+	unsigned old = slab_list_idx(slab);
+	unsigned k = 0;
+
+	while (k < n && slab->freelist) {
+		void *obj = slab->freelist;
+		if (unlikely(slab->inuse >= slab->objects)) {
+			slab_report(c, obj, 0,
+				    "free list corrupted (more free objects than the slab has)");
+			slab->freelist = NULL;
+			break;
+		}
+		void *next = freeptr_get(c, obj);
+		if (unlikely(next && !slab_contains_obj(c, slab, next))) {
+			slab_report(c, obj, 0,
+				    "free list corrupted (free pointer overwritten); "
+				    "dropping the rest of this slab's free list");
+			unsigned lost = slab->objects - slab->inuse - 1;
+			slab->inuse += lost;
+			c->inuse_objects += lost;
+			c->lost_objects += lost;
+			next = NULL;
+		}
+		slab->freelist = next;
+		slab->inuse++;
+		out[k++] = obj;
+	}
+	c->inuse_objects += k;
+	slab_relist(c, slab, old);
+	return k;
+}
+
+/*
+ * Return one object to its slab. obj is known to be an object boundary of
+ * this cache. The checks here catch the double frees the per-CPU layer lets
+ * through when they meet the slab: obj already at the head of the free list,
+ * or a slab with no object in use. Lock held.
+ */
+static void cache_put_obj(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	struct page *slab = compound_head(virt_to_page(obj));
+	unsigned old = slab_list_idx(slab);
+
+	if (unlikely(slab->freelist == obj || slab->inuse == 0)) {
+		slab_report(c, obj, caller, "double free (object is already free in its slab)");
+		return;
+	}
+	freeptr_set(c, obj, slab->freelist);
+	slab->freelist = obj;
+	slab->inuse--;
+	c->inuse_objects--;
+	slab_relist(c, slab, old);
+	if (slab->inuse == 0 && c->nr_slabs[SLAB_EMPTY] > SLAB_EMPTY_RESERVE)
+		slab_release(c, slab);
+}
+
+/*
+ * Take want objects from the slab lists into out: partial slabs first, then
+ * empty ones, then new slabs. When the buddy allocator cannot give a slab and
+ * nothing was found yet, everything idle in every cache is given back
+ * (slab_reclaim) and the allocation tried once more. Returns the number
+ * taken (0: out of memory). Interrupts off; takes c->lock.
+ */
+static unsigned cache_take(struct kmem_cache *c, void **out, unsigned want, gfp_t gfp)
+{
+	unsigned got = 0;
+	bool reclaimed = false;
+
+	spin_lock(&c->lock);
+	while (got < want) {
+		struct page *slab = page_list_first(&c->lists[SLAB_PARTIAL]);
+		if (!slab)
+			slab = page_list_first(&c->lists[SLAB_EMPTY]);
+		if (slab) {
+			got += slab_take(c, slab, out + got, want - got);
+			continue;
+		}
+		spin_unlock(&c->lock);
+		slab = cache_grow(c, gfp, got || !reclaimed);
+		if (!slab) {
+			if (got || reclaimed) {
+				spin_lock(&c->lock);
+				break;
+			}
+			slab_reclaim();
+			reclaimed = true;
+		}
+		spin_lock(&c->lock);
+		if (slab)
+			cache_add_slab(c, slab);
+	}
+	spin_unlock(&c->lock);
+	return got;
+}
+
+/* ---- the direct path (debug caches, per-CPU arrays' own memory) ---- */
+
+void *slab_alloc_direct(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	unsigned long flags;
+	void *obj;
+
+	local_irq_save(flags);
+	if (!cache_take(c, &obj, 1, gfp))
+		obj = NULL;
+	local_irq_restore(flags);
+	if (obj && (c->flags & SLAB_DEBUG))
+		slab_debug_on_alloc(c, obj, caller);
+	return obj;
+}
+
+void slab_free_direct(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (!(c->flags & SLAB_DEBUG) || slab_debug_on_free(c, obj, caller))
+		cache_put_obj(c, obj, caller);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/* ---- the per-CPU layer's slow paths ---- */
+
+/*
+ * Give this CPU its own array for c (the first time it needs one). The
+ * array's memory comes from kmalloc without going through any per-CPU array
+ * itself (kmalloc_nocpu), so this never recurses. NULL before kmalloc is up
+ * or when memory is short: the caller then works on the slab lists directly.
+ */
+static struct array_cache *cache_setup_cpu(struct kmem_cache *c, unsigned cpu, gfp_t gfp)
+{
+	struct array_cache *ac =
+		kmalloc_nocpu(sizeof(*ac) + (c->limit + 1) * sizeof(void *), gfp | __GFP_NOWARN);
+	if (!ac)
+		return NULL;
+	memset(ac, 0, sizeof(*ac));
+	ac->limit = c->limit;
+	ac->batchcount = c->batchcount;
+	ac->cpu = cpu;
+	ac->slots[0] = NULL;
+	WRITE_ONCE(c->cpu_cache[cpu], ac);
+	return ac;
+}
+
+void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsigned long flags)
+{
+	void *obj = NULL;
+
+	if (unlikely(c->flags & (SLAB_DEBUG | SLAB_NOT_READY))) {
+		local_irq_restore(flags);
+		if (c->flags & SLAB_NOT_READY) {
+			pr_err("slab: allocation from %s before kmem_cache_init, caller %pS\n",
+			       c->name, (void *)caller);
+			return NULL;
+		}
+		return slab_alloc_direct(c, gfp, caller);
+	}
+
+	unsigned cpu = smp_processor_id();
+	struct array_cache *ac = c->cpu_cache[cpu];
+	if (ac == &slab_empty_ac) {
+		ac = cache_setup_cpu(c, cpu, gfp);
+		if (!ac) {
+			if (!cache_take(c, &obj, 1, gfp))
+				obj = NULL;
+			local_irq_restore(flags);
+			return obj;
+		}
+	}
+	/* avail is 0 here: the fast path found it so, and only a drain changes it (to 0). */
+	unsigned got = cache_take(c, ac->slots + 1, ac->batchcount, gfp);
+	ac->refills++;
+	/* Reverse, so that objects leave the array in the order they came (address order). */
+	for (unsigned i = 1, j = got; i < j; i++, j--) {
+		void *tmp = ac->slots[i];
+		ac->slots[i] = ac->slots[j];
+		ac->slots[j] = tmp;
+	}
+	if (got) {
+		obj = ac->slots[got];
+		ac->avail = got - 1;
+	}
+	local_irq_restore(flags);
+	return obj;
+}
+
+/*
+ * The array is full: return its oldest (coldest) batch to the slabs, keeping
+ * the most recently freed objects, which are likeliest to be in the cache.
+ */
+static void cache_flusharray(struct kmem_cache *c, struct array_cache *ac)
+{
+	unsigned n = MIN(ac->batchcount, ac->avail);
+
+	spin_lock(&c->lock);
+	for (unsigned i = 1; i <= n; i++)
+		cache_put_obj(c, ac->slots[i], 0);
+	spin_unlock(&c->lock);
+	memmove(&ac->slots[1], &ac->slots[n + 1], (ac->avail - n) * sizeof(void *));
+	ac->avail -= n;
+	ac->flushes++;
+}
+
+void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller, unsigned long flags)
+{
+	if (unlikely(c->flags & SLAB_DEBUG)) {
+		local_irq_restore(flags);
+		slab_free_direct(c, obj, caller);
+		return;
+	}
+
+	unsigned cpu = smp_processor_id();
+	struct array_cache *ac = c->cpu_cache[cpu];
+	if (ac == &slab_empty_ac) {
+		ac = cache_setup_cpu(c, cpu, GFP_ATOMIC);
+		if (!ac) {
+			local_irq_restore(flags);
+			slab_free_direct(c, obj, caller);
+			return;
+		}
+	} else {
+		cache_flusharray(c, ac);
+	}
+	ac->slots[++ac->avail] = obj;
+	local_irq_restore(flags);
+}
+
+/*
+ * Return every CPU's array of c to the slab lists. Lock held, interrupts off.
+ *
+ * REMOTE DRAIN, TEMPORARY: this walks the other CPUs' arrays from the calling
+ * CPU. That is only safe while no other CPU uses c's array at the same time
+ * (each CPU pushes and pops its own array with interrupts off but without
+ * the lock). Today only the boot CPU runs. The SMP bring-up replaces the
+ * loop below with an IPI asking each CPU to drain its own array under the
+ * lock; this function is the only place that needs to change.
+ */
+static void cache_drain_cpus(struct kmem_cache *c)
+{
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct array_cache *ac = READ_ONCE(c->cpu_cache[cpu]);
+		if (ac == &slab_empty_ac)
+			continue;
+		for (unsigned i = 1; i <= ac->avail; i++)
+			cache_put_obj(c, ac->slots[i], 0);
+		ac->avail = 0;
+	}
+}
+
+/* ---- cache creation ---- */
+
+/* Per-CPU capacity by stride (Linux SLAB's table); batch is half of it. */
+static unsigned cpu_limit_for(unsigned size)
+{
+	if (size > PAGE_SIZE)
+		return 8;
+	if (size > 1024)
+		return 24;
+	if (size > 256)
+		return 54;
+	return 120;
+}
+
+static void geom_for_order(const struct kmem_cache *c, unsigned order, struct slab_geom *g)
+{
+	unsigned long bytes = PAGE_SIZE << order;
+	g->order = order;
+	g->objects = bytes > c->obj_offset ? (unsigned)((bytes - c->obj_offset) / c->size) : 0;
+	if (g->objects > 0xffff)
+		g->objects = 0xffff;
+	g->leftover = (unsigned)(bytes - c->obj_offset - (unsigned long)g->objects * c->size);
+	g->colours = MIN(g->leftover, SLAB_COLOUR_MAX) / c->colour_unit + 1;
+}
+
+static bool geom_tail_ok(const struct slab_geom *g)
+{
+	return g->objects && (unsigned long)g->leftover * 8 <= (PAGE_SIZE << g->order);
+}
+
+/* Choose the minimum and preferred slab orders (see slab_internal.h). false: nothing fits. */
+static bool cache_pick_orders(struct kmem_cache *c)
+{
+	struct slab_geom g, best = { 0 };
+	bool found = false;
+
+	for (unsigned o = 0; o <= SLAB_MAX_ORDER && !found; o++) {
+		geom_for_order(c, o, &g);
+		if (geom_tail_ok(&g)) {
+			c->min = g;
+			found = true;
+		} else if (g.objects &&
+			   (!best.objects || (uint64_t)g.leftover * (PAGE_SIZE << best.order) <
+						     (uint64_t)best.leftover * (PAGE_SIZE << o))) {
+			best = g;
+		}
+	}
+	if (!found) {
+		if (!best.objects)
+			return false;
+		/* No order keeps the tail under 1/8 (huge odd sizes): take the least wasteful. */
+		c->min = best;
+	}
+	c->oo = c->min;
+	for (unsigned o = c->min.order + 1; o <= SLAB_PREFERRED_MAX_ORDER; o++) {
+		if (c->oo.objects >= SLAB_MIN_OBJECTS)
+			break;
+		geom_for_order(c, o, &g);
+		if (geom_tail_ok(&g) && g.objects > c->oo.objects)
+			c->oo = g;
+	}
+	return true;
+}
+
+static int cache_init(struct kmem_cache *c, const char *name, size_t size, size_t align,
+		      unsigned long flags, void (*ctor)(void *))
+{
+	if (!name || !size || size > SLAB_MAX_SIZE / 2) {
+		pr_err("kmem_cache_create(%s): bad object size %zu (1..%lu)\n",
+		       name ? name : "(null)", size, SLAB_MAX_SIZE / 2);
+		return -1;
+	}
+	if (!align)
+		align = 8;
+	if (!IS_POWER_OF_2(align) || align > SLAB_MAX_SIZE / 2) {
+		pr_err("kmem_cache_create(%s): bad alignment %zu (a power of two up to %lu)\n",
+		       name, align, SLAB_MAX_SIZE / 2);
+		return -1;
+	}
+	if (flags & SLAB_HWCACHE_ALIGN)
+		align = MAX(align, (size_t)CACHELINE_SIZE);
+	align = MAX(align, (size_t)8);
+
+	memset(c, 0, sizeof(*c));
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		c->cpu_cache[cpu] = &slab_empty_ac;
+	size_t nlen = strlen(name);
+	if (nlen >= sizeof(c->name))
+		nlen = sizeof(c->name) - 1;
+	memcpy(c->name, name, nlen);
+	c->name[nlen] = 0;
+	c->flags = flags;
+	c->object_size = (unsigned)size;
+	c->align = (unsigned)align;
+	c->ctor = ctor;
+
+	if (slab_debug_enabled) {
+		c->flags |= SLAB_DEBUG | (ctor ? 0 : SLAB_POISON);
+		c->size = slab_debug_layout(c, c->align);
+	} else {
+		unsigned inner = ALIGN_UP(c->object_size, 8u);
+		c->fp_offset = 0;
+		if (ctor) {
+			c->fp_offset = inner;
+			inner += sizeof(void *);
+		}
+		c->obj_offset = 0;
+		c->size = ALIGN_UP(inner, c->align);
+	}
+	c->recip = ((1ULL << SLAB_RECIP_SHIFT) + c->size - 1) / c->size;
+	c->colour_unit = MAX(c->align, (unsigned)CACHELINE_SIZE);
+	if (!cache_pick_orders(c) || align > (PAGE_SIZE << c->min.order)) {
+		pr_err("kmem_cache_create(%s): no slab layout for size %zu align %zu\n", name, size,
+		       align);
+		return -1;
+	}
+	c->limit = cpu_limit_for(c->size);
+	c->batchcount = (c->limit + 1) / 2;
+	c->random = (uintptr_t)arch_random_u64();
+	spin_lock_init(&c->lock);
+	for (unsigned i = 0; i < SLAB_NR_LISTS; i++)
+		page_list_init(&c->lists[i]);
+	INIT_LIST_HEAD(&c->list);
+	return 0;
+}
+
+static void cache_link(struct kmem_cache *c)
+{
+	unsigned long flags;
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_add_tail(&c->list, &slab_caches);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+}
+
+struct kmem_cache *__kmem_cache_create(const char *name, size_t size, size_t align,
+				       unsigned long flags, void (*ctor)(void *))
+{
+	if (!slab_is_ready && !(flags & SLAB_KMALLOC)) {
+		pr_err("kmem_cache_create(%s): called before kmem_cache_init\n", name);
+		goto fail;
+	}
+	struct kmem_cache *c = kmem_cache_alloc(&kmem_cache_boot, GFP_KERNEL);
+	if (!c) {
+		pr_err("kmem_cache_create(%s): out of memory\n", name);
+		goto fail;
+	}
+	if (cache_init(c, name, size, align, flags, ctor) < 0) {
+		kmem_cache_free(&kmem_cache_boot, c);
+		goto fail;
+	}
+	cache_link(c);
+	return c;
+fail:
+	if (flags & SLAB_PANIC)
+		panic("kmem_cache_create(%s) failed", name ? name : "(null)");
+	return NULL;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     unsigned long flags, void (*ctor)(void *))
+{
+	const unsigned long known = SLAB_HWCACHE_ALIGN | SLAB_PANIC | SLAB_NO_MERGE;
+	if (flags & ~known)
+		pr_warn("kmem_cache_create(%s): ignoring unknown flags %#lx\n", name,
+			flags & ~known);
+	return __kmem_cache_create(name, size, align, flags & known, ctor);
+}
+
+/* ---- the public object API ---- */
+
+void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+{
+	return slab_alloc_fast(c, gfp, _RET_IP_);
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
+{
+	return slab_alloc_fast(c, gfp | __GFP_ZERO, _RET_IP_);
+}
+
+void kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	if (unlikely(!obj))
+		return;
+	struct page *slab = virt_to_slab(obj);
+	if (unlikely(!slab || slab->slab_cache != c || !slab_obj_valid(c, slab, obj))) {
+		slab_report_bad_ptr(c, obj, _RET_IP_);
+		return;
+	}
+	slab_free_fast(c, obj, _RET_IP_);
+}
+
+unsigned long kmem_cache_shrink(struct kmem_cache *c)
+{
+	unsigned long flags, freed;
+
+	spin_lock_irqsave(&c->lock, flags);
+	cache_drain_cpus(c);
+	freed = cache_release_empty(c, 0);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return freed;
+}
+
+void kmem_cache_destroy(struct kmem_cache *c)
+{
+	unsigned long flags, leaked;
+
+	if (!c)
+		return;
+	if (c == &kmem_cache_boot || (c->flags & (SLAB_KMALLOC | SLAB_NOT_READY))) {
+		pr_err("kmem_cache_destroy(%s): refusing to destroy a boot cache\n", c->name);
+		slab_count_report();
+		return;
+	}
+	spin_lock_irqsave(&c->lock, flags);
+	cache_drain_cpus(c);
+	cache_release_empty(c, 0);
+	leaked = c->inuse_objects;
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (leaked) {
+		/* Like Linux: the cache stays (its slabs still point at it); destroy again later. */
+		slab_count_report();
+		pr_err("kmem_cache_destroy(%s): %lu object%s still allocated (leak); cache kept\n",
+		       c->name, leaked, leaked == 1 ? "" : "s");
+		if (c->lost_objects)
+			pr_err("kmem_cache_destroy(%s): %lu of them lost to free-list corruption\n",
+			       c->name, c->lost_objects);
+		if (c->flags & SLAB_DEBUG) {
+			spin_lock_irqsave(&c->lock, flags);
+			unsigned shown = 0;
+			for (unsigned l = 0; l < SLAB_NR_LISTS; l++) {
+				struct page *slab;
+				page_list_for_each(slab, &c->lists[l])
+				{
+					for (unsigned i = 0; i < slab->objects && shown < 8; i++) {
+						void *obj = slab_obj(c, slab, i);
+						struct slab_track *t = slab_track_of(c, obj);
+						if (t->state != SLAB_STATE_ALLOC)
+							continue;
+						pr_err("  leaked %p allocated by %pS\n", obj,
+						       (void *)t->alloc_caller);
+						shown++;
+					}
+				}
+			}
+			spin_unlock_irqrestore(&c->lock, flags);
+		}
+		return;
+	}
+
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_del(&c->list);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		if (c->cpu_cache[cpu] != &slab_empty_ac)
+			kfree_nocpu(c->cpu_cache[cpu]);
+	kmem_cache_free(&kmem_cache_boot, c);
+}
+
+/* ---- draining, reclaim ---- */
+
+void kmem_cache_drain_all(void)
+{
+	unsigned long flags;
+	struct kmem_cache *c;
+
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+	{
+		spin_lock(&c->lock);
+		cache_drain_cpus(c);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+}
+
+unsigned long slab_reclaim(void)
+{
+	unsigned long flags, freed = 0;
+	struct kmem_cache *c;
+
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+	{
+		spin_lock(&c->lock);
+		cache_drain_cpus(c);
+		freed += cache_release_empty(c, 0);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	return freed;
+}
+
+/* ---- bring-up ---- */
+
+void kmem_cache_init(void)
+{
+	if (slab_is_ready)
+		return;
+	if (cmdline_has("slab_debug"))
+		slab_debug_enabled = true;
+	if (cache_init(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache), CACHELINE_SIZE, 0,
+		       NULL) < 0)
+		panic("kmem_cache_init: cannot set up the kmem_cache cache");
+	cache_link(&kmem_cache_boot);
+	kmalloc_init();
+	slab_is_ready = true;
+	pr_info("slab: %u-byte kmem_cache, per-CPU arrays for %u CPUs%s\n", kmem_cache_boot.size,
+		NR_CPUS, slab_debug_enabled ? ", slab_debug on" : "");
+}
+
+/* ---- invariant checker ---- */
+
+static unsigned check_problem(const struct kmem_cache *c, const char *what, const void *p,
+			      unsigned long a, unsigned long b)
+{
+	pr_err("slab_check: cache %s: %s (%p: %lu vs %lu)\n", c->name, what, p, a, b);
+	return 1;
+}
+
+/* Validate one slab: marks, counts, list, free list. Lock held. */
+static unsigned check_slab(struct kmem_cache *c, struct page *slab, unsigned list)
+{
+	unsigned problems = 0;
+	unsigned order = page_order(slab);
+
+	if (!(slab->flags & PG_slab) || slab->slab_cache != c)
+		return check_problem(c, "slab page not marked as this cache's", slab, slab->flags,
+				     0);
+	if (slab->objects != c->oo.objects && slab->objects != c->min.objects)
+		problems +=
+			check_problem(c, "objects per slab", slab, slab->objects, c->oo.objects);
+	if (order != c->oo.order && order != c->min.order)
+		problems += check_problem(c, "slab order", slab, order, c->oo.order);
+	if (slab->inuse > slab->objects)
+		problems += check_problem(c, "inuse > objects", slab, slab->inuse, slab->objects);
+	if (slab_list_idx(slab) != list)
+		problems +=
+			check_problem(c, "slab on the wrong list", slab, list, slab_list_idx(slab));
+	for (unsigned long i = 1; i < (1UL << order); i++)
+		if (!(slab[i].flags & PG_tail) || slab[i].compound_head != slab)
+			problems += check_problem(c, "tail page not linked to its head", slab + i,
+						  i, slab[i].flags);
+
+	/* The free list: bounded walk, every pointer inside the slab at a boundary. */
+	unsigned long nfree = 0, want = slab->objects - MIN(slab->inuse, slab->objects);
+	void *p = slab->freelist;
+	while (p) {
+		if (!slab_contains_obj(c, slab, p)) {
+			problems += check_problem(c, "free list points outside the slab", p, nfree,
+						  want);
+			break;
+		}
+		if ((c->flags & SLAB_DEBUG) && slab_track_of(c, p)->state != SLAB_STATE_FREE) {
+			problems += check_problem(c, "object on the free list is not recorded free",
+						  p, slab_track_of(c, p)->state, SLAB_STATE_FREE);
+			break;
+		}
+		if (++nfree > want) {
+			problems += check_problem(c, "free list longer than objects - inuse", slab,
+						  nfree, want);
+			break;
+		}
+		p = freeptr_get(c, p);
+	}
+	if (nfree < want && !problems)
+		problems += check_problem(c, "free list shorter than objects - inuse", slab, nfree,
+					  want);
+	if (c->flags & SLAB_DEBUG)
+		problems += slab_debug_check_slab(c, slab);
+	return problems;
+}
+
+static unsigned check_cache(struct kmem_cache *c)
+{
+	unsigned long flags, objects = 0, inuse = 0, pages = 0;
+	unsigned problems = 0;
+
+	spin_lock_irqsave(&c->lock, flags);
+	for (unsigned l = 0; l < SLAB_NR_LISTS; l++) {
+		unsigned long n = 0;
+		struct page *slab;
+		page_list_for_each(slab, &c->lists[l])
+		{
+			problems += check_slab(c, slab, l);
+			objects += slab->objects;
+			inuse += slab->inuse;
+			pages += 1UL << page_order(slab);
+			if (++n > c->nr_slabs[l] + 1000000)
+				break; /* a cycle: reported by the count below */
+		}
+		if (n != c->nr_slabs[l])
+			problems +=
+				check_problem(c, "slab count of a list", NULL, n, c->nr_slabs[l]);
+	}
+	if (objects != c->total_objects)
+		problems += check_problem(c, "total objects", NULL, objects, c->total_objects);
+	if (inuse != c->inuse_objects)
+		problems += check_problem(c, "objects in use", NULL, inuse, c->inuse_objects);
+	if (pages != c->total_pages)
+		problems += check_problem(c, "pages", NULL, pages, c->total_pages);
+
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct array_cache *ac = c->cpu_cache[cpu];
+		if (ac == &slab_empty_ac)
+			continue;
+		if (ac->avail > ac->limit || ac->slots[0] != NULL) {
+			problems +=
+				check_problem(c, "per-CPU array state", ac, ac->avail, ac->limit);
+			continue;
+		}
+		for (unsigned i = 1; i <= ac->avail; i++) {
+			struct page *slab = virt_to_slab(ac->slots[i]);
+			if (!slab || slab->slab_cache != c ||
+			    !slab_obj_valid(c, slab, ac->slots[i]))
+				problems +=
+					check_problem(c, "per-CPU array holds a foreign pointer",
+						      ac->slots[i], cpu, i);
+		}
+	}
+	if (slab_empty_ac.avail || slab_empty_ac.limit || slab_empty_ac.slots[0])
+		problems += check_problem(c, "placeholder array was written", &slab_empty_ac, 0, 0);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return problems;
+}
+
+unsigned slab_check(void)
+{
+	unsigned long flags;
+	unsigned problems = 0;
+	struct kmem_cache *c;
+
+	if (!slab_is_ready)
+		return 0;
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list) problems += check_cache(c);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	return problems;
+}
+KTEST_CHECKER(slab, slab_check);
+
+/* ---- slabinfo ---- */
+
+void show_slabinfo(void)
+{
+	unsigned long flags;
+	struct kmem_cache *c;
+
+	printk("== slabinfo ==\n");
+	printk("slabinfo - version: 2.1\n");
+	printk("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+	       " : tunables <limit> <batchcount> <sharedfactor>"
+	       " : slabdata <active_slabs> <num_slabs> <sharedavail>"
+	       " : cpustat <allochit> <freehit> <refills> <flushes>\n");
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+	{
+		unsigned long hits = 0, fhits = 0, refills = 0, flushes = 0, avail = 0;
+		for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+			const struct array_cache *ac = c->cpu_cache[cpu];
+			hits += ac->alloc_hits;
+			fhits += ac->free_hits;
+			refills += ac->refills;
+			flushes += ac->flushes;
+			avail += ac->avail;
+		}
+		(void)avail;
+		bool dbg = c->flags & SLAB_DEBUG;
+		printk("%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6u"
+		       " : cpustat %6lu %6lu %6lu %6lu\n",
+		       c->name, c->inuse_objects, c->total_objects, c->size, c->oo.objects,
+		       1u << c->oo.order, dbg ? 0 : c->limit, dbg ? 0 : c->batchcount, 0,
+		       c->nr_slabs[SLAB_PARTIAL] + c->nr_slabs[SLAB_FULL],
+		       c->nr_slabs[SLAB_PARTIAL] + c->nr_slabs[SLAB_FULL] + c->nr_slabs[SLAB_EMPTY],
+		       0, hits, fhits, refills, flushes);
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+}

@@ -1,0 +1,395 @@
+/*
+ * slab_internal.h - the slab allocator's private data structures, shared by
+ * mm/slab.c (object caches and the per-CPU layer), mm/kmalloc.c (size
+ * classes) and mm/slab_debug.c (slab_debug mode). Nothing outside those three
+ * files includes this; the public API is mm/slab.h.
+ *
+ * The picture, for one cache:
+ *
+ *   cpu_cache[cpu] --> struct array_cache   slots[1..avail]: free objects, LIFO
+ *        |                 (owned by that CPU, touched with interrupts off)
+ *        | refill / flush a batch, under cache->lock
+ *        v
+ *   lists[SLAB_PARTIAL | SLAB_FULL | SLAB_EMPTY]   slabs (head struct pages)
+ *        |                                           linked through page->lru
+ *        | grow / release a slab
+ *        v
+ *   alloc_pages / __free_pages (the buddy allocator)
+ *
+ * A slab is 2^order contiguous pages. Its head struct page carries PG_slab,
+ * the order, the colour (below), slab_cache, the free list head, inuse and
+ * objects; every other page carries PG_tail and compound_head, so any address
+ * inside a slab leads to its head and cache in O(1).
+ *
+ * Object layout inside a slab (c->size is the stride):
+ *
+ *   | colour | obj 0 | obj 1 | ... | obj n-1 | unused tail |
+ *
+ * and inside one stride, from its start:
+ *
+ *   normal cache, no ctor:  [object (free pointer at offset 0 while free)][pad]
+ *   normal cache with ctor: [object][free pointer][pad]
+ *   slab_debug cache:       [left red zone][object][right red zone]
+ *                           [free pointer][struct slab_track][pad]
+ *
+ * The object starts obj_offset bytes into its stride (0 unless slab_debug),
+ * and fp_offset is the free pointer's offset from the object's start.
+ */
+#ifndef MM_SLAB_INTERNAL_H
+#define MM_SLAB_INTERNAL_H
+
+#include "kernel/arch.h"
+#include "kernel/compiler.h"
+#include "kernel/list.h"
+#include "kernel/spinlock.h"
+#include "kernel/string.h"
+#include "mm/page.h"
+#include "mm/slab.h"
+
+/*
+ * Slab orders: the smallest order whose unused tail is at most 1/8 of the
+ * slab (the "minimum" order) is always acceptable; the preferred order is the
+ * smallest one, up to SLAB_PREFERRED_MAX_ORDER, that also holds
+ * SLAB_MIN_OBJECTS objects, so that one slab feeds a whole per-CPU batch of
+ * large objects. When the buddy allocator cannot provide the preferred order
+ * (fragmentation), the cache falls back to the minimum order; each slab
+ * records its own order and object count, so both kinds coexist.
+ */
+#define SLAB_MAX_ORDER		 5 /* 128 KiB: largest slab considered */
+#define SLAB_PREFERRED_MAX_ORDER 3 /* Linux's PAGE_ALLOC_COSTLY_ORDER */
+#define SLAB_MIN_OBJECTS	 8
+#define SLAB_MAX_SIZE		 (PAGE_SIZE << SLAB_MAX_ORDER)
+
+/* Empty slabs a cache keeps for reuse before giving them back to the buddy allocator. */
+#define SLAB_EMPTY_RESERVE 1
+
+/*
+ * The colour of a slab (byte offset of its first object) lives in bits 22-31
+ * of the head page's flags, in units of 8 bytes (page.h leaves those bits
+ * free: flags 0-15, order 16-19, zone 20-21). So colours reach 8184 bytes; a
+ * cache with more spare bytes cycles through colours below that, which is
+ * plenty (colouring only needs to spread objects over L1/L2 sets).
+ */
+#define SLAB_COLOUR_SHIFT 22
+#define SLAB_COLOUR_BITS  10
+#define SLAB_COLOUR_MASK  (((1u << SLAB_COLOUR_BITS) - 1) << SLAB_COLOUR_SHIFT)
+#define SLAB_COLOUR_UNIT  8
+#define SLAB_COLOUR_MAX	  (((1u << SLAB_COLOUR_BITS) - 1) * SLAB_COLOUR_UNIT)
+BUILD_BUG_ON((PG_ZONE_MASK | PG_ORDER_MASK | 0xffffu) & SLAB_COLOUR_MASK);
+
+/*
+ * Exact division of an offset inside a slab by the stride, without a divide
+ * instruction: idx = (off * recip) >> 40 with recip = ceil(2^40 / size) is
+ * exact whenever off * (recip * size - 2^40) < 2^40, which holds for strides
+ * and offsets below 1 MiB (slabs are at most 128 KiB).
+ */
+#define SLAB_RECIP_SHIFT 40
+
+/* c->flags bits private to the allocator (above the public SLAB_* flags). */
+#define SLAB_DEBUG     0x80000000UL /* slab_debug: poison, red zones, tracking; no per-CPU layer */
+#define SLAB_POISON    0x40000000UL /* free objects are poisoned (debug caches without a ctor) */
+#define SLAB_KMALLOC   0x20000000UL /* one of the kmalloc size classes */
+#define SLAB_NOT_READY 0x10000000UL /* the placeholder used before kmem_cache_init */
+
+enum slab_list_idx { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY, SLAB_NR_LISTS };
+
+/*
+ * One CPU's stack of free objects for one cache (Bonwick's magazine, Linux
+ * SLAB's array_cache). slots[0] is always NULL and objects live in
+ * slots[1..avail], so "is obj already on top?" (the cheap double-free check)
+ * needs no test for an empty stack. Only its CPU touches it, with interrupts
+ * off; the one exception is the remote drain (see cache_drain_cpus).
+ */
+struct array_cache {
+	unsigned int avail;	 /* objects in slots[1..avail] */
+	unsigned int limit;	 /* capacity; 0 in the shared placeholder */
+	unsigned int batchcount; /* objects moved per refill / flush */
+	unsigned int cpu;
+	unsigned long alloc_hits; /* allocations served from slots */
+	unsigned long free_hits;  /* frees absorbed by slots */
+	unsigned long refills;	  /* batches taken from the slab lists */
+	unsigned long flushes;	  /* batches given back to the slab lists */
+	void *slots[];
+};
+
+/*
+ * The placeholder every cpu_cache[] slot points at until its CPU first needs
+ * a real array (and forever for slab_debug caches): avail = limit = 0 sends
+ * both fast paths to the slow path, so the fast paths test nothing else.
+ */
+extern struct array_cache slab_empty_ac;
+
+/* Where a cache's slabs come from and how they are laid out, for one order. */
+struct slab_geom {
+	unsigned int order;
+	unsigned int objects;  /* objects per slab */
+	unsigned int leftover; /* slab bytes not covered by objects */
+	unsigned int colours;  /* distinct colour offsets used (1 = no colouring) */
+};
+
+struct kmem_cache {
+	/* Fast path, read-mostly. */
+	struct array_cache *cpu_cache[NR_CPUS];
+	unsigned long flags;
+	unsigned int size;	  /* stride between objects */
+	unsigned int object_size; /* bytes the user may use (ksize) */
+	unsigned int obj_offset;  /* object start within its stride */
+	unsigned int fp_offset;	  /* free pointer, from the object start */
+	uint64_t recip;		  /* ceil(2^SLAB_RECIP_SHIFT / size) */
+	uintptr_t random;	  /* free pointer obfuscation key */
+
+	/* Geometry, set at creation. */
+	unsigned int align;
+	unsigned int colour_unit;  /* colours are multiples of this (keeps alignment) */
+	struct slab_geom oo;	   /* preferred */
+	struct slab_geom min;	   /* fallback when the preferred order is unavailable */
+	unsigned int limit;	   /* per-CPU array capacity */
+	unsigned int batchcount;   /* per-CPU refill/flush batch */
+	unsigned int track_offset; /* slab_debug: struct slab_track, from the object start */
+	void (*ctor)(void *);
+	char name[32];
+
+	/* Central layer: everything below is protected by lock. */
+	spinlock_t lock;
+	struct page_list lists[SLAB_NR_LISTS];
+	unsigned long nr_slabs[SLAB_NR_LISTS];
+	unsigned long total_objects; /* objects in all slabs */
+	unsigned long inuse_objects; /* handed out (including per-CPU arrays) or lost */
+	unsigned long total_pages;
+	unsigned int colour_next;
+	unsigned long grown, reaped; /* slabs allocated / given back */
+	unsigned long lost_objects;  /* dropped with a corrupted free list */
+
+	struct list_head list; /* slab_caches, under slab_caches_lock */
+};
+
+/* Every cache, for slabinfo, slab_check and draining (slab_caches_lock). */
+extern struct list_head slab_caches;
+extern spinlock_t slab_caches_lock;
+extern bool slab_is_ready;
+
+/* The slab_debug switch: read when each cache is created. */
+extern bool slab_debug_enabled;
+
+/* ---- slab geometry helpers ---- */
+
+static inline unsigned slab_colour(const struct page *slab)
+{
+	return ((slab->flags & SLAB_COLOUR_MASK) >> SLAB_COLOUR_SHIFT) * SLAB_COLOUR_UNIT;
+}
+
+static inline char *slab_base(const struct page *slab)
+{
+	return (char *)page_address(slab);
+}
+
+/* Address of object idx of slab (the user's pointer, after any left red zone). */
+static inline void *slab_obj(const struct kmem_cache *c, const struct page *slab, unsigned idx)
+{
+	return slab_base(slab) + slab_colour(slab) + (size_t)idx * c->size + c->obj_offset;
+}
+
+/*
+ * True when p (an address inside slab's pages) is exactly the start of one
+ * of its objects. A p below the first object makes off wrap to a huge value,
+ * which no idx * size can equal.
+ */
+static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const struct page *slab,
+					   const void *p)
+{
+	uintptr_t off =
+		(uintptr_t)p - (uintptr_t)slab_base(slab) - slab_colour(slab) - c->obj_offset;
+	uint64_t idx = ((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT;
+	return idx * c->size == off && idx < slab->objects;
+}
+
+static inline unsigned slab_obj_index(const struct kmem_cache *c, const struct page *slab,
+				      const void *p)
+{
+	uintptr_t off =
+		(uintptr_t)p - (uintptr_t)slab_base(slab) - slab_colour(slab) - c->obj_offset;
+	return (unsigned)(((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT);
+}
+
+/*
+ * The slab head page of a direct-map address, or NULL when the address has
+ * no struct page or its page is not part of a slab.
+ */
+static __always_inline struct page *virt_to_slab(const void *p)
+{
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	if (unlikely(pfn >= max_pfn))
+		return NULL;
+	struct page *page = compound_head(pfn_to_page(pfn));
+	return likely(page->flags & PG_slab) ? page : NULL;
+}
+
+/* ---- the free pointer, obfuscated as with SLAB_FREELIST_HARDENED ---- */
+
+/*
+ * A free object stores the address of the next free object XORed with the
+ * cache's random key and with the address where it is stored. Overwriting it
+ * with a plain pointer (a use-after-free write, a heap overflow) decodes to
+ * garbage, which the allocator validates before following (slab.c).
+ */
+static inline uintptr_t *freeptr_slot(const struct kmem_cache *c, void *obj)
+{
+	return (uintptr_t *)((char *)obj + c->fp_offset);
+}
+
+static inline void *freeptr_get(const struct kmem_cache *c, void *obj)
+{
+	uintptr_t *slot = freeptr_slot(c, obj);
+	return (void *)(*slot ^ c->random ^ (uintptr_t)slot);
+}
+
+static inline void freeptr_set(const struct kmem_cache *c, void *obj, void *next)
+{
+	uintptr_t *slot = freeptr_slot(c, obj);
+	*slot = (uintptr_t)next ^ c->random ^ (uintptr_t)slot;
+}
+
+/* ---- the per-CPU fast paths (inlined into kmem_cache_alloc/free and kmalloc/kfree) ---- */
+
+/* Slow paths: interrupts are off (flags = the caller's state); they restore them. */
+void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsigned long flags);
+void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller, unsigned long flags);
+
+/* Report a bad free or a corruption: message, cache, object, caller (and tracking in debug). */
+void slab_report(const struct kmem_cache *c, const void *obj, uintptr_t caller, const char *what);
+/* Count a problem reported by other means (slab_report and slab_report_bad_ptr count their own). */
+void slab_count_report(void);
+/* The reason kfree/kmem_cache_free refused p (not a slab object, not a boundary...). */
+void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr_t caller);
+
+/*
+ * Pop from this CPU's array: interrupts off, no lock, no atomic. When the
+ * array is empty (or is the placeholder: debug caches, first use on this
+ * CPU), the slow path refills it from the slab lists.
+ */
+static __always_inline void *slab_alloc_fast(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	unsigned long flags;
+	void *obj;
+
+	local_irq_save(flags);
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	unsigned n = ac->avail;
+	if (likely(n)) {
+		obj = ac->slots[n];
+		ac->avail = n - 1;
+		ac->alloc_hits++;
+		local_irq_restore(flags);
+	} else {
+		obj = cache_alloc_slow(c, gfp, caller, flags);
+	}
+	if (unlikely(gfp & __GFP_ZERO) && likely(obj))
+		memset(obj, 0, c->object_size);
+	return obj;
+}
+
+/*
+ * Push onto this CPU's array. obj has been checked to be an object of c (an
+ * object boundary in one of c's slabs). An object freed on another CPU than
+ * the one that allocated it goes into the freeing CPU's array like any other;
+ * when that array overflows, the flush returns it to its own slab under the
+ * cache lock. Freeing the object that is already on top of the array is the
+ * common double free (free(p); free(p)): caught here for the price of one
+ * compare.
+ */
+static __always_inline void slab_free_fast(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	unsigned n = ac->avail;
+	if (unlikely(ac->slots[n] == obj)) {
+		local_irq_restore(flags);
+		slab_report(c, obj, caller,
+			    "double free (object is already on this CPU's free array)");
+		return;
+	}
+	if (likely(n < ac->limit)) {
+		ac->slots[n + 1] = obj;
+		ac->avail = n + 1;
+		ac->free_hits++;
+		local_irq_restore(flags);
+		return;
+	}
+	cache_free_slow(c, obj, caller, flags);
+}
+
+/* ---- memory pressure ---- */
+
+/*
+ * Give back everything idle: every cache's per-CPU arrays are drained and its
+ * empty slabs freed. Called when the buddy allocator fails a slab or
+ * kmalloc-large request. No cache lock may be held by the caller. Returns
+ * pages given back.
+ */
+unsigned long slab_reclaim(void);
+
+/* ---- kmalloc internals (kmalloc.c) ---- */
+
+void kmalloc_init(void);
+/* The generated size classes (tests, benchmarks). */
+unsigned kmalloc_nr_classes(void);
+unsigned kmalloc_class_size(unsigned idx);
+/* The cache serving a request of size bytes (NULL for 0 and above KMALLOC_MAX_CACHE_SIZE). */
+struct kmem_cache *kmalloc_cache_for(size_t size);
+/* An object of at least size bytes taken without the per-CPU layer (for the per-CPU arrays). */
+void *kmalloc_nocpu(size_t size, gfp_t gfp);
+void kfree_nocpu(void *p);
+
+/* Allocate/free one object bypassing the per-CPU layer (cache lock taken inside). */
+void *slab_alloc_direct(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
+void slab_free_direct(struct kmem_cache *c, void *obj, uintptr_t caller);
+
+/* Create a cache without taking slab_caches_lock's list (kmalloc's boot caches use it too). */
+struct kmem_cache *__kmem_cache_create(const char *name, size_t size, size_t align,
+				       unsigned long flags, void (*ctor)(void *));
+
+/* ---- slab_debug (slab_debug.c) ---- */
+
+#define SLAB_RED_INACTIVE 0xbb /* red zone of a free object */
+#define SLAB_RED_ACTIVE	  0xcc /* red zone of an allocated object (and kmalloc's slack) */
+#define SLAB_POISON_FREE  0x6b /* free object contents */
+#define SLAB_POISON_END	  0xa5 /* last byte of a free object */
+#define SLAB_RZ_SIZE	  8    /* bytes of red zone on each side (at least) */
+
+enum slab_obj_state {
+	SLAB_STATE_FREE = 0x46524545u,	/* "FREE" */
+	SLAB_STATE_ALLOC = 0x414c4f43u, /* "ALOC" */
+};
+
+/* Per-object record kept after the free pointer in slab_debug caches. */
+struct slab_track {
+	uintptr_t alloc_caller;
+	uintptr_t free_caller;
+	uint32_t state;	   /* enum slab_obj_state */
+	uint32_t req_size; /* kmalloc: bytes requested (the rest is red-zoned slack) */
+	uint16_t alloc_cpu, free_cpu;
+	uint32_t pad;
+};
+
+/* Lay out a debug cache's stride (sets obj_offset, fp_offset, track_offset; returns stride). */
+unsigned slab_debug_layout(struct kmem_cache *c, unsigned align);
+/* A new slab's object, before the ctor: red zones inactive, poison, state FREE. */
+void slab_debug_init_obj(struct kmem_cache *c, void *obj);
+/* Checks on an object leaving the free list: poison, red zones, state. */
+void slab_debug_on_alloc(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* Checks on free (cache lock held): state, red zones; returns false to refuse the free. */
+bool slab_debug_on_free(struct kmem_cache *c, void *obj, uintptr_t caller);
+/* kmalloc: record the requested size and red-zone the slack beyond it. */
+void slab_debug_kmalloc_size(struct kmem_cache *c, void *obj, size_t size);
+/* slab_check's per-object checks for a debug slab (lock held); returns problems found. */
+unsigned slab_debug_check_slab(struct kmem_cache *c, struct page *slab);
+/* The tracking line of a report (allocated by, freed by), when obj is a debug object. */
+void slab_debug_print_track(const struct kmem_cache *c, const void *obj);
+static inline struct slab_track *slab_track_of(const struct kmem_cache *c, const void *obj)
+{
+	return (struct slab_track *)((char *)obj + c->track_offset);
+}
+
+#endif
