@@ -851,16 +851,19 @@ static const char *region_name(uintptr_t va)
 	return "";
 }
 
+/* "636K", "3G": exact in the largest unit that divides; else two decimals ("2.99G"). */
 static void print_size(char *buf, size_t len, uint64_t bytes)
 {
 	static const char units[] = "KMGT";
-	uint64_t v = bytes >> 10;
 	unsigned u = 0;
-	while (u < 3 && v >= 1024 && (v & 1023) == 0) {
-		v >>= 10;
-		u++;
-	}
-	ksnprintf(buf, len, "%lu%c", (unsigned long)v, units[u]);
+	while (u < 3 && (bytes >> (10 * (u + 2))) != 0)
+		u++; /* the largest unit with a value of at least 1 */
+	uint64_t unit = 1ULL << (10 * (u + 1));
+	if (bytes % unit == 0 || u == 0)
+		ksnprintf(buf, len, "%lu%c", (unsigned long)(bytes / unit), units[u]);
+	else
+		ksnprintf(buf, len, "%lu.%02lu%c", (unsigned long)(bytes / unit),
+			  (unsigned long)(bytes % unit * 100 / unit), units[u]);
 }
 
 static void layout_flush(struct layout_range *r)
@@ -873,7 +876,7 @@ static void layout_flush(struct layout_range *r)
 		  (r->prot & VM_EXEC) ? 'x' : '-', (r->prot & VM_USER) ? " user" : "",
 		  (r->prot & VM_GLOBAL) ? " global" : "",
 		  (r->prot & VM_NOCACHE) ? " uncached" : "");
-	printk("  %016lx-%016lx %6s  %-18s", (unsigned long)r->start, (unsigned long)r->end, size,
+	printk("  %016lx-%016lx %8s  %-18s", (unsigned long)r->start, (unsigned long)r->end, size,
 	       perms);
 	for (int k = 2; k >= 0; k--)
 		if (r->count[k])
@@ -912,7 +915,7 @@ void vmm_dump_layout(struct vmm_space *as)
 	}
 	printk("address space \"%s\" (PML4 at phys 0x%lx):\n", as->name ? as->name : "?",
 	       (unsigned long)as->pml4_phys);
-	printk("  %-16s %-16s %7s  %-18s %s\n", "start", "end", "size", "perms", "pages");
+	printk("  %-16s %-16s %9s  %-18s %s\n", "start", "end", "size", "perms", "pages");
 	vmm_walk_leaves(as, 0, UINTPTR_MAX, layout_leaf, &r);
 	layout_flush(&r);
 	printk("  leaves: %lu x 1G, %lu x 2M, %lu x 4K; page-table pages: %lu (%lu KiB)\n",
