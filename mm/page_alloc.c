@@ -648,10 +648,17 @@ static __cold __noinline int report_bad_free(const struct page *page, unsigned o
 		       (const void *)page, order, (void *)caller);
 		return -EINVAL;
 	}
-	if (off >= max_pfn * sizeof(struct page) || off % sizeof(struct page)) {
-		pr_err("page_alloc: BAD FREE of %p order %u from %pS: not a struct page of mem_map "
-		       "(pfn out of range: max_pfn %#lx)\n",
+	if (off >= max_pfn * sizeof(struct page)) {
+		pr_err("page_alloc: BAD FREE of %p order %u from %pS: not a struct page of mem_map: "
+		       "pfn out of range (max_pfn %#lx)\n",
 		       (const void *)page, order, (void *)caller, max_pfn);
+		return -EINVAL;
+	}
+	if (off % sizeof(struct page)) {
+		pr_err("page_alloc: BAD FREE of %p order %u from %pS: not a struct page of mem_map: "
+		       "points into the middle of the descriptor of pfn %#lx\n",
+		       (const void *)page, order, (void *)caller,
+		       (unsigned long)(off / sizeof(struct page)));
 		return -EINVAL;
 	}
 	unsigned long pfn = off / sizeof(struct page);
