@@ -59,9 +59,9 @@ struct per_cpu_pages {
 	unsigned drain_cur; /* round-robin order cursor for draining */
 	struct page_list lists[PCP_NR_ORDERS]; /* hottest block first */
 
-	/* Statistics of this CPU in this zone. */
+	/* Statistics of this CPU in this zone (nr_hit and nr_alloc[0] share the hot line). */
+	unsigned long nr_hit;			/* allocations straight from these lists */
 	unsigned long nr_alloc[NR_PAGE_ORDERS]; /* blocks this zone handed out, per order */
-	unsigned long nr_hit;			/* of those, straight from this list */
 	unsigned long nr_refill;		/* batches taken from the buddy lists */
 	unsigned long nr_drain;			/* batches given back to the buddy lists */
 } ____cacheline_aligned;

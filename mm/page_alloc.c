@@ -203,23 +203,46 @@ static void note_wmark_crossings(struct zone *zone, unsigned long before,
  * Per-CPU lists (interrupts off; the list belongs to this CPU)
  */
 
-/* Take the hottest block off a per-CPU list: an unlink at the head, no search. */
-static __always_inline struct page *pcp_pop(struct per_cpu_pages *pcp, unsigned order)
+/*
+ * Take the hottest block off a per-CPU list / put one on: an unlink or link at
+ * the head, no search. `map` is mem_map, passed in so the compiler keeps it in
+ * a register (the kernel is built with -fno-strict-aliasing: every store
+ * through a page would otherwise force mem_map to be loaded again).
+ */
+static __always_inline struct page *pcp_pop(struct page *map, struct per_cpu_pages *pcp,
+					    unsigned order)
 {
 	struct page_list *l = &pcp->lists[order];
 	uint32_t pfn = l->first;
 
 	if (pfn == PFN_NIL)
 		return NULL;
-	struct page *page = pfn_to_page(pfn);
-	l->first = page->lru.next;
-	if (l->first != PFN_NIL)
-		pfn_to_page(l->first)->lru.prev = PFN_NIL;
+	struct page *page = map + pfn;
+	uint32_t next = page->lru.next;
+	l->first = next;
+	if (next != PFN_NIL)
+		map[next].lru.prev = PFN_NIL;
 	else
 		l->last = PFN_NIL;
 	page->lru.next = PFN_NIL;
 	pcp->count -= 1 << order;
 	return page;
+}
+
+static __always_inline void pcp_push(struct page *map, struct per_cpu_pages *pcp, unsigned order,
+				     struct page *page, uint32_t pfn)
+{
+	struct page_list *l = &pcp->lists[order];
+	uint32_t first = l->first;
+
+	page->lru.prev = PFN_NIL;
+	page->lru.next = first;
+	if (first != PFN_NIL)
+		map[first].lru.prev = pfn;
+	else
+		l->last = pfn;
+	l->first = pfn;
+	pcp->count += 1 << order;
 }
 
 /*
@@ -391,7 +414,7 @@ static struct page *rmqueue(struct zone *zone, unsigned order, unsigned highest,
 	struct per_cpu_pages *pcp = &zone->pcp[smp_processor_id()];
 	if (order <= PCP_MAX_ORDER) {
 		if (!fallback || zone_watermark_ok(zone, order, highest, gfp))
-			page = pcp_pop(pcp, order);
+			page = pcp_pop(mem_map, pcp, order);
 		if (page) {
 			pcp->nr_hit++;
 			info->path = PA_PCP_HIT;
@@ -400,7 +423,7 @@ static struct page *rmqueue(struct zone *zone, unsigned order, unsigned highest,
 			spin_lock(&zone->lock);
 			rmqueue_bulk(zone, pcp, order, highest, gfp, info);
 			spin_unlock(&zone->lock);
-			page = pcp_pop(pcp, order);
+			page = pcp_pop(mem_map, pcp, order);
 			info->path = PA_PCP_REFILL;
 		}
 	} else {
@@ -528,16 +551,17 @@ alloc_pages_common(gfp_t gfp, unsigned order, struct page_alloc_info *info, uint
 {
 	if (likely(order <= PCP_MAX_ORDER)) {
 		unsigned z = preferred_zone_of[gfp & GFP_ZONEMASK];
+		struct page *map = mem_map;
 		struct per_cpu_pages *pcp;
 		struct page *page;
 		unsigned long flags;
 
 		local_irq_save(flags);
 		pcp = &page_zones[z].pcp[smp_processor_id()];
-		page = pcp_pop(pcp, order);
+		page = pcp_pop(map, pcp, order);
 		if (likely(page)) {
-			pcp->nr_alloc[order]++;
 			pcp->nr_hit++;
+			pcp->nr_alloc[order]++;
 			local_irq_restore(flags);
 			if (info)
 				*info = (struct page_alloc_info){ .path = PA_PCP_HIT,
@@ -649,13 +673,15 @@ static __cold __noinline int report_bad_free(const struct page *page, unsigned o
 		return -EINVAL;
 	}
 	if (off >= max_pfn * sizeof(struct page)) {
-		pr_err("page_alloc: BAD FREE of %p order %u from %pS: not a struct page of mem_map: "
+		pr_err("page_alloc: BAD FREE of %p order %u from %pS: not a struct page of "
+		       "mem_map: "
 		       "pfn out of range (max_pfn %#lx)\n",
 		       (const void *)page, order, (void *)caller, max_pfn);
 		return -EINVAL;
 	}
 	if (off % sizeof(struct page)) {
-		pr_err("page_alloc: BAD FREE of %p order %u from %pS: not a struct page of mem_map: "
+		pr_err("page_alloc: BAD FREE of %p order %u from %pS: not a struct page of "
+		       "mem_map: "
 		       "points into the middle of the descriptor of pfn %#lx\n",
 		       (const void *)page, order, (void *)caller,
 		       (unsigned long)(off / sizeof(struct page)));
@@ -682,7 +708,7 @@ static __noinline void clear_compound_tails(struct page *page, unsigned order)
 }
 
 /* Return a block to the buddy lists directly (orders above PCP_MAX_ORDER). */
-static void free_one_page(struct zone *zone, unsigned long pfn, unsigned order)
+static __noinline void free_one_page(struct zone *zone, unsigned long pfn, unsigned order)
 {
 	unsigned long flags;
 
@@ -699,16 +725,27 @@ static void free_one_page(struct zone *zone, unsigned long pfn, unsigned order)
  * exactly the zone plus (order ? PG_head|order : nothing) and whose refcount
  * is positive.
  */
+/* A per-CPU list reached high: give a batch back, under the zone lock (interrupts are off). */
+static __noinline void pcp_drain_batch(struct zone *zone, struct per_cpu_pages *pcp)
+{
+	spin_lock(&zone->lock);
+	free_pcppages_bulk(zone, pcp, pcp->batch);
+	spin_unlock(&zone->lock);
+	pcp->nr_drain++;
+}
+
 static __always_inline int free_pages_common(struct page *page, unsigned order, uintptr_t caller)
 {
-	uintptr_t off = (uintptr_t)page - (uintptr_t)mem_map;
+	struct page *map = mem_map;
+	uintptr_t off = (uintptr_t)page - (uintptr_t)map;
 	uint32_t expect = order ? PG_head | ((uint32_t)order << PG_ORDER_SHIFT) : 0;
 
 	if (unlikely(off >= max_pfn * sizeof(struct page) || off % sizeof(struct page) ||
 		     order > MAX_PAGE_ORDER))
 		return report_bad_free(page, order, caller);
 	unsigned long pfn = off / sizeof(struct page);
-	if (unlikely((pfn & ((1UL << order) - 1)) || (page->flags & ~PG_ZONE_MASK) != expect ||
+	uint32_t flags = page->flags;
+	if (unlikely((pfn & ((1UL << order) - 1)) || (flags & ~PG_ZONE_MASK) != expect ||
 		     page->_refcount <= 0))
 		return report_bad_free(page, order, caller);
 
@@ -716,24 +753,20 @@ static __always_inline int free_pages_common(struct page *page, unsigned order, 
 		clear_compound_tails(page, order);
 	page->_refcount = 0;
 
-	struct zone *zone = page_zone(page);
+	uint32_t zone_bits = flags & PG_ZONE_MASK;
+	struct zone *zone = &page_zones[zone_bits >> PG_ZONE_SHIFT];
 	if (likely(order <= PCP_MAX_ORDER)) {
-		unsigned long flags;
+		unsigned long irqflags;
 
-		local_irq_save(flags);
+		local_irq_save(irqflags);
 		struct per_cpu_pages *pcp = &zone->pcp[smp_processor_id()];
-		page->flags = pcp_flags(zone->idx, order);
-		page_list_add(&pcp->lists[order], page);
-		pcp->count += 1 << order;
-		if (unlikely(pcp->count >= pcp->high)) {
-			spin_lock(&zone->lock);
-			free_pcppages_bulk(zone, pcp, pcp->batch);
-			spin_unlock(&zone->lock);
-			pcp->nr_drain++;
-		}
-		local_irq_restore(flags);
+		page->flags = zone_bits | PG_pcp | ((uint32_t)order << PG_ORDER_SHIFT);
+		pcp_push(map, pcp, order, page, (uint32_t)pfn);
+		if (unlikely(pcp->count >= pcp->high))
+			pcp_drain_batch(zone, pcp);
+		local_irq_restore(irqflags);
 	} else {
-		set_page_plain(page);
+		page->flags = zone_bits;
 		free_one_page(zone, pfn, order);
 	}
 	return 0;
