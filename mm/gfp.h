@@ -20,7 +20,7 @@ typedef unsigned int gfp_t;
 #define __GFP_HIGH   0x04u  /* may use part of the reserve below the min watermark */
 #define __GFP_ZERO   0x100u /* return zeroed memory */
 #define __GFP_NOWARN 0x200u /* no warning when the request fails */
-#define __GFP_COMP   0x400u /* mark the block as a compound (head page records the order) */
+#define __GFP_COMP   0x400u /* compound: tail pages PG_tail, ->compound_head = the head */
 
 #define GFP_KERNEL 0u
 #define GFP_NOWAIT 0u

@@ -49,7 +49,7 @@ enum pageflags {
 	PG_pcp = 1u << 3,      /* free, on a per-CPU page list (order in the flags) */
 	PG_slab = 1u << 4,     /* owned by the slab allocator (head page: slab fields valid) */
 	PG_head = 1u << 5,     /* first page of an allocated multi-page block (order in the flags) */
-	PG_tail = 1u << 6,     /* non-first page of a slab; ->compound_head valid */
+	PG_tail = 1u << 6,     /* non-first page of a slab or __GFP_COMP block; ->compound_head valid */
 	PG_pgtable = 1u << 7,  /* a page-table page */
 	PG_large_kmalloc = 1u << 8, /* head of a kmalloc allocation too big for any slab class */
 	PG_memblock = 1u << 9, /* handed out by the early allocator (mem_map, first page tables) */
