@@ -519,6 +519,22 @@ static void fragmentation_then_merge_back(struct ktest *t)
 	owned_release(&o);
 }
 
+/* Not a timing assertion: the checker's cost, logged, and it finds nothing wrong. */
+static void checker_cost_is_logged(struct ktest *t)
+{
+	uint64_t t0 = arch_cycles();
+	unsigned quick = buddy_check();
+	uint64_t t1 = arch_cycles();
+	unsigned full = buddy_check_full();
+	uint64_t t2 = arch_cycles();
+
+	KEXPECT_EQ(t, quick, 0);
+	KEXPECT_EQ(t, full, 0);
+	ktest_log(t, "buddy_check: %llu kcycles, buddy_check_full: %llu kcycles (max_pfn %#lx)",
+		  (unsigned long long)(t1 - t0) / 1000, (unsigned long long)(t2 - t1) / 1000,
+		  max_pfn);
+}
+
 static struct ktest_case buddy_cases[] = {
 	KTEST_CASE(exhaust_dma_every_order),
 	KTEST_CASE(exhaust_dma32_every_order),
@@ -530,6 +546,7 @@ static struct ktest_case buddy_cases[] = {
 	KTEST_CASE(bad_frees_are_detected_and_harmless),
 	KTEST_CASE(impossible_requests_return_null),
 	KTEST_CASE(fragmentation_then_merge_back),
+	KTEST_CASE(checker_cost_is_logged),
 	{},
 };
 KTEST_SUITE(buddy, buddy_cases);
