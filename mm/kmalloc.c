@@ -262,24 +262,47 @@ static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 		return kmalloc_large(size, gfp, caller);
 	struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
 	void *obj = slab_alloc_fast(c, gfp, caller);
+	if (unlikely(!obj))
+		return NULL;
+	if (gfp & __GFP_ZERO)
+		memset(obj, 0, c->object_size);
+	if (unlikely(c->flags & SLAB_DEBUG))
+		slab_debug_kmalloc_size(c, obj, size);
+	return obj;
+}
+
+/* The array was empty (or c is a debug cache, which never has one). */
+static __noinline void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller,
+				     unsigned long flags)
+{
+	void *obj = cache_alloc_slow(c, gfp, caller, flags);
 	if (unlikely(c->flags & SLAB_DEBUG))
 		slab_debug_kmalloc_size(c, obj, size);
 	return obj;
 }
 
 /*
- * The fast path: one compare sends sizes 0 and above 1 KiB (and DMA
- * requests) to kmalloc_slow; otherwise a table lookup and the per-CPU pop.
- * The only debug cost is the test of the cache's flags after the pop.
+ * The fast path: one compare sends sizes 0 and above 1 KiB (and zeroing and
+ * DMA requests) to kmalloc_slow; otherwise a table lookup and the per-CPU
+ * pop. slab_debug costs nothing here: debug caches have no per-CPU array,
+ * so their allocations always take kmalloc_miss.
  */
 static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 {
-	if (unlikely(size - 1 >= KMALLOC_SMALL_MAX || (gfp & KMALLOC_LARGE_GFP)))
+	unsigned long flags;
+
+	if (unlikely(size - 1 >= KMALLOC_SMALL_MAX || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
 		return kmalloc_slow(size, gfp, caller);
 	struct kmem_cache *c = kmalloc_caches[size_to_class8[(size + 7) >> 3]];
-	void *obj = slab_alloc_fast(c, gfp, caller);
-	if (unlikely(c->flags & SLAB_DEBUG))
-		slab_debug_kmalloc_size(c, obj, size);
+	local_irq_save(flags);
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	unsigned n = ac->avail;
+	if (unlikely(!n))
+		return kmalloc_miss(c, size, gfp, caller, flags);
+	void *obj = ac->slots[n];
+	ac->avail = n - 1;
+	ac->alloc_hits++;
+	local_irq_restore(flags);
 	return obj;
 }
 

@@ -123,8 +123,14 @@ void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr
 		       who, p, c->name, expect->name, (void *)caller);
 		return;
 	}
-	uintptr_t off =
-		(uintptr_t)p - (uintptr_t)slab_base(slab) - slab_colour(slab) - c->obj_offset;
+	uintptr_t first = (uintptr_t)slab_base(slab) + slab_first(slab);
+	if ((uintptr_t)p < first) {
+		pr_err("slab: %s: bad pointer %p: before the first object of its slab (cache %s), "
+		       "caller %pS\n",
+		       who, p, c->name, (void *)caller);
+		return;
+	}
+	uintptr_t off = (uintptr_t)p - first;
 	pr_err("slab: %s: bad pointer %p: not an object boundary in cache %s (%lu bytes into slot "
 	       "%lu of %u bytes), caller %pS\n",
 	       who, p, c->name, (unsigned long)(off % c->size), (unsigned long)(off / c->size),
@@ -178,8 +184,8 @@ static struct page *cache_grow(struct kmem_cache *c, gfp_t gfp, bool quiet)
 
 	unsigned colour = (__atomic_fetch_add(&c->colour_next, 1, __ATOMIC_RELAXED) % g->colours) *
 			  c->colour_unit;
-	page->flags = (page->flags & ~SLAB_COLOUR_MASK) | PG_slab |
-		      ((colour / SLAB_COLOUR_UNIT) << SLAB_COLOUR_SHIFT);
+	page->flags = (page->flags & ~SLAB_FIRST_MASK) | PG_slab |
+		      (((colour + c->obj_offset) / SLAB_FIRST_UNIT) << SLAB_FIRST_SHIFT);
 	set_page_order(page, g->order);
 	page->inuse = 0;
 	page->objects = (uint16_t)g->objects;
@@ -235,7 +241,7 @@ static unsigned long slab_release(struct kmem_cache *c, struct page *slab)
 		slab[i].flags &= ~PG_tail;
 		slab[i].private[0] = slab[i].private[1] = 0;
 	}
-	slab->flags &= ~(PG_slab | SLAB_COLOUR_MASK);
+	slab->flags &= ~(PG_slab | SLAB_FIRST_MASK);
 	slab->_refcount = 1;
 	slab->private[0] = slab->private[1] = 0;
 	mod_vm_stat(NR_SLAB_PAGES, -(long)pages);
@@ -532,7 +538,7 @@ static void geom_for_order(const struct kmem_cache *c, unsigned order, struct sl
 	if (g->objects > 0xffff)
 		g->objects = 0xffff;
 	g->leftover = (unsigned)(bytes - c->obj_offset - (unsigned long)g->objects * c->size);
-	g->colours = MIN(g->leftover, SLAB_COLOUR_MAX) / c->colour_unit + 1;
+	g->colours = MIN(g->leftover, SLAB_FIRST_MAX - c->obj_offset) / c->colour_unit + 1;
 }
 
 static bool geom_tail_ok(const struct slab_geom *g)
@@ -619,6 +625,11 @@ static int cache_init(struct kmem_cache *c, const char *name, size_t size, size_
 		c->obj_offset = 0;
 		c->size = ALIGN_UP(inner, c->align);
 	}
+	if (c->obj_offset > SLAB_FIRST_MAX) {
+		pr_err("kmem_cache_create(%s): alignment %zu too large for slab_debug\n", name,
+		       align);
+		return -1;
+	}
 	c->recip = ((1ULL << SLAB_RECIP_SHIFT) + c->size - 1) / c->size;
 	c->colour_unit = MAX(c->align, (unsigned)CACHELINE_SIZE);
 	if (!cache_pick_orders(c) || align > (PAGE_SIZE << c->min.order)) {
@@ -680,14 +691,24 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 
 /* ---- the public object API ---- */
 
+static __noinline void *cache_zalloc(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	void *obj = slab_alloc_fast(c, gfp, caller);
+	if (obj)
+		memset(obj, 0, c->object_size);
+	return obj;
+}
+
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
+	if (unlikely(gfp & __GFP_ZERO))
+		return cache_zalloc(c, gfp, _RET_IP_);
 	return slab_alloc_fast(c, gfp, _RET_IP_);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
 {
-	return slab_alloc_fast(c, gfp | __GFP_ZERO, _RET_IP_);
+	return cache_zalloc(c, gfp, _RET_IP_);
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)

@@ -32,7 +32,8 @@
  *   slab_debug cache:       [left red zone][object][right red zone]
  *                           [free pointer][struct slab_track][pad]
  *
- * The object starts obj_offset bytes into its stride (0 unless slab_debug),
+ * The first object starts obj_offset bytes after the colour (0 unless
+ * slab_debug: room for its left red zone),
  * and fp_offset is the free pointer's offset from the object's start.
  */
 #ifndef MM_SLAB_INTERNAL_H
@@ -64,18 +65,22 @@
 #define SLAB_EMPTY_RESERVE 1
 
 /*
- * The colour of a slab (byte offset of its first object) lives in bits 22-31
- * of the head page's flags, in units of 8 bytes (page.h leaves those bits
- * free: flags 0-15, order 16-19, zone 20-21). So colours reach 8184 bytes; a
- * cache with more spare bytes cycles through colours below that, which is
- * plenty (colouring only needs to spread objects over L1/L2 sets).
+ * Where a slab's first object starts (its colour, plus the left red zone in
+ * slab_debug mode) lives in bits 22-31 of the head page's flags, in units of
+ * 16 bytes (page.h leaves those bits free: flags 0-15, order 16-19, zone
+ * 20-21), so kfree finds it without touching anything but the struct page and
+ * the cache. Offsets reach 16368 bytes; a cache with more spare bytes cycles
+ * through the colours below that, which is plenty (colouring only needs to
+ * spread objects over the L1/L2 sets).
  */
-#define SLAB_COLOUR_SHIFT 22
-#define SLAB_COLOUR_BITS  10
-#define SLAB_COLOUR_MASK  (((1u << SLAB_COLOUR_BITS) - 1) << SLAB_COLOUR_SHIFT)
-#define SLAB_COLOUR_UNIT  8
-#define SLAB_COLOUR_MAX	  (((1u << SLAB_COLOUR_BITS) - 1) * SLAB_COLOUR_UNIT)
-BUILD_BUG_ON((PG_ZONE_MASK | PG_ORDER_MASK | 0xffffu) & SLAB_COLOUR_MASK);
+#define SLAB_FIRST_SHIFT 22
+#define SLAB_FIRST_BITS	 10
+#define SLAB_FIRST_MASK	 (((1u << SLAB_FIRST_BITS) - 1) << SLAB_FIRST_SHIFT)
+#define SLAB_FIRST_UNIT	 16
+#define SLAB_FIRST_MAX	 (((1u << SLAB_FIRST_BITS) - 1) * SLAB_FIRST_UNIT)
+BUILD_BUG_ON((PG_ZONE_MASK | PG_ORDER_MASK | 0xffffu) & SLAB_FIRST_MASK);
+/* slab_base relies on it: the byte offset of a struct page in mem_map, times 128, is its pfn's. */
+BUILD_BUG_ON(sizeof(struct page) != 32);
 
 /*
  * Exact division of an offset inside a slab by the stride, without a divide
@@ -173,20 +178,28 @@ extern bool slab_debug_enabled;
 
 /* ---- slab geometry helpers ---- */
 
-static inline unsigned slab_colour(const struct page *slab)
+/* Byte offset of the first object from the slab's start. */
+static inline unsigned slab_first(const struct page *slab)
 {
-	return ((slab->flags & SLAB_COLOUR_MASK) >> SLAB_COLOUR_SHIFT) * SLAB_COLOUR_UNIT;
+	return ((slab->flags & SLAB_FIRST_MASK) >> SLAB_FIRST_SHIFT) * SLAB_FIRST_UNIT;
 }
 
+/* The slab's colour: how far its objects are shifted from where the layout puts them. */
+static inline unsigned slab_colour(const struct kmem_cache *c, const struct page *slab)
+{
+	return slab_first(slab) - c->obj_offset;
+}
+
+/* page_address(slab), as pfn * PAGE_SIZE = (byte offset in mem_map) * 128: one shift. */
 static inline char *slab_base(const struct page *slab)
 {
-	return (char *)page_address(slab);
+	return (char *)PAGE_OFFSET + (((uintptr_t)slab - (uintptr_t)mem_map) << (PAGE_SHIFT - 5));
 }
 
 /* Address of object idx of slab (the user's pointer, after any left red zone). */
 static inline void *slab_obj(const struct kmem_cache *c, const struct page *slab, unsigned idx)
 {
-	return slab_base(slab) + slab_colour(slab) + (size_t)idx * c->size + c->obj_offset;
+	return slab_base(slab) + slab_first(slab) + (size_t)idx * c->size;
 }
 
 /*
@@ -197,8 +210,7 @@ static inline void *slab_obj(const struct kmem_cache *c, const struct page *slab
 static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const struct page *slab,
 					   const void *p)
 {
-	uintptr_t off =
-		(uintptr_t)p - (uintptr_t)slab_base(slab) - slab_colour(slab) - c->obj_offset;
+	uintptr_t off = (uintptr_t)p - (uintptr_t)slab_base(slab) - slab_first(slab);
 	uint64_t idx = ((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT;
 	return idx * c->size == off && idx < slab->objects;
 }
@@ -206,8 +218,7 @@ static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const str
 static inline unsigned slab_obj_index(const struct kmem_cache *c, const struct page *slab,
 				      const void *p)
 {
-	uintptr_t off =
-		(uintptr_t)p - (uintptr_t)slab_base(slab) - slab_colour(slab) - c->obj_offset;
+	uintptr_t off = (uintptr_t)p - (uintptr_t)slab_base(slab) - slab_first(slab);
 	return (unsigned)(((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT);
 }
 
@@ -265,26 +276,22 @@ void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr
 /*
  * Pop from this CPU's array: interrupts off, no lock, no atomic. When the
  * array is empty (or is the placeholder: debug caches, first use on this
- * CPU), the slow path refills it from the slab lists.
+ * CPU), the slow path refills it from the slab lists. Does not zero (the
+ * callers that must, do it off the fast path).
  */
 static __always_inline void *slab_alloc_fast(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	unsigned long flags;
-	void *obj;
 
 	local_irq_save(flags);
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
 	unsigned n = ac->avail;
-	if (likely(n)) {
-		obj = ac->slots[n];
-		ac->avail = n - 1;
-		ac->alloc_hits++;
-		local_irq_restore(flags);
-	} else {
-		obj = cache_alloc_slow(c, gfp, caller, flags);
-	}
-	if (unlikely(gfp & __GFP_ZERO) && likely(obj))
-		memset(obj, 0, c->object_size);
+	if (unlikely(!n))
+		return cache_alloc_slow(c, gfp, caller, flags);
+	void *obj = ac->slots[n];
+	ac->avail = n - 1;
+	ac->alloc_hits++;
+	local_irq_restore(flags);
 	return obj;
 }
 
@@ -356,7 +363,7 @@ struct kmem_cache *__kmem_cache_create(const char *name, size_t size, size_t ali
 #define SLAB_RED_ACTIVE	  0xcc /* red zone of an allocated object (and kmalloc's slack) */
 #define SLAB_POISON_FREE  0x6b /* free object contents */
 #define SLAB_POISON_END	  0xa5 /* last byte of a free object */
-#define SLAB_RZ_SIZE	  8    /* bytes of red zone on each side (at least) */
+#define SLAB_RZ_SIZE	  16   /* bytes of red zone on each side (at least) */
 
 enum slab_obj_state {
 	SLAB_STATE_FREE = 0x46524545u,	/* "FREE" */

@@ -376,6 +376,39 @@ static void kmalloc_fast_path_hits(struct ktest *t)
 	KEXPECT_LE(t, ac->flushes - flushes, 1ul);
 }
 
+/* slab_debug only: the slack between the request and the class is a red zone. */
+static void kmalloc_debug_slack_is_red_zone(struct ktest *t)
+{
+	struct kmem_cache *c = kmalloc_cache_for(13);
+	KASSERT_NOT_NULL(t, c);
+	if (!(c->flags & SLAB_DEBUG))
+		KTEST_SKIP(t, "needs slab_debug (boot with slab_debug; the host runs it in "
+			      "test_slab_debug)");
+	unsigned long r = slab_report_count();
+	char *p = kmalloc(13, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, p);
+	memset(p, 'a', 13);
+	kfree(p);
+	KEXPECT_EQ(t, slab_report_count(), r);
+	p = kmalloc(13, GFP_KERNEL);
+	p[13] = 'x'; /* inside the 16-byte object, past the request */
+	kfree(p);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	/* After ksize() the caller may use the whole object. */
+	p = kmalloc(13, GFP_KERNEL);
+	memset(p, 'b', ksize(p));
+	kfree(p);
+	KEXPECT_EQ(t, slab_report_count(), r);
+	/* krealloc in place moves the red zone with the new size. */
+	p = kmalloc(16, GFP_KERNEL);
+	char *q = krealloc(p, 10, GFP_KERNEL);
+	KEXPECT_EQ(t, q, p);
+	q[12] = 'y';
+	kfree(q);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	KEXPECT_EQ(t, slab_check(), 0u);
+}
+
 static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(kmalloc_size_classes_are_sound),
 	KTEST_CASE(kmalloc_every_size_1_to_16384),
@@ -387,6 +420,7 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(kmalloc_bad_frees_detected),
 	KTEST_CASE(kmalloc_exhaustion_recovers),
 	KTEST_CASE(kmalloc_fast_path_hits),
+	KTEST_CASE(kmalloc_debug_slack_is_red_zone),
 	{},
 };
 KTEST_SUITE(kmalloc, kmalloc_cases, .init = KMALLOC_TEST_INIT);

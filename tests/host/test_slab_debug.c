@@ -1,0 +1,53 @@
+/*
+ * test_slab_debug.c - the "slab" and "kmalloc" suites again, in a world
+ * booted with slab_debug (every cache, kmalloc's included, poisons, red-zones
+ * and tracks its objects; no per-CPU arrays), plus the text of the debug
+ * reports.
+ */
+#include <string.h>
+
+#define SLAB_WORLD_RAM	 (256ULL << 20)
+#define SLAB_WORLD_DEBUG 1
+#include "tests/host/slab_host_world.h"
+
+#define SLAB_TEST_INIT	  slab_host_world_init
+#define KMALLOC_TEST_INIT slab_host_world_init
+#include "tests/kernel/kmalloc_test.c"
+#include "tests/kernel/slab_test.c"
+
+static void slab_debug_reports_show_owners(struct ktest *t)
+{
+	char *p = kmalloc(24, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, p);
+	KEXPECT_TRUE(t, kmalloc_cache_for(24)->flags & SLAB_DEBUG);
+	kfree(p);
+	host_printk_log_clear();
+	kfree(p);
+	const char *log = host_printk_log();
+	KEXPECT_NOT_NULL(t, strstr(log, "double free"));
+	KEXPECT_NOT_NULL(t, strstr(log, "kmalloc-24"));
+	KEXPECT_NOT_NULL(t, strstr(log, "allocated by"));
+	KEXPECT_NOT_NULL(t, strstr(log, "last freed by"));
+
+	p = kmalloc(20, GFP_KERNEL);
+	p[21] = 0;
+	host_printk_log_clear();
+	kfree(p);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "kmalloc red zone overwritten: wrote byte 21 "
+						      "of a 20-byte request"));
+	p = kmalloc(24, GFP_KERNEL);
+	kfree(p);
+	p[3] = 1;
+	host_printk_log_clear();
+	char *q = kmalloc(24, GFP_KERNEL);
+	KEXPECT_EQ(t, q, p);
+	KEXPECT_NOT_NULL(
+		t, strstr(host_printk_log(), "use after free: poison overwritten at offset 3"));
+	kfree(q);
+}
+
+static struct ktest_case slab_debug_host_cases[] = {
+	KTEST_CASE(slab_debug_reports_show_owners),
+	{},
+};
+KTEST_SUITE(slab_debug_host, slab_debug_host_cases, .init = slab_host_world_init);
