@@ -779,7 +779,7 @@ int main(int argc, char **argv)
 
 	bool perm_ok = bench_make_perm(perm, BENCH_BATCH_B);
 	printf("# host_bench %s: %s\n", HB_NAME, hb_describe());
-	printf("# timing: CLOCK_MONOTONIC around each timed region, ns; median of %u runs after %u "
+	printf("# timing: CLOCK_MONOTONIC around each timed region, ns; median of %d runs after %d "
 	       "warm-up; threads pinned to host CPUs\n",
 	       BENCH_RUNS, BENCH_WARMUP);
 	printf("# kmalloc-batch-rand free order: perm[0..3]=%u,%u,%u,%u perm[B-1]=%u: %s\n",
