@@ -24,9 +24,13 @@
  * a CPU can hold idle in one cache (120 x 256 B = 30 KiB at most for small
  * objects, 24 x 4 KiB = 96 KiB for big ones), and batch = limit / 2 gives the
  * hysteresis that stops a CPU alternating alloc/free at a boundary from
- * refilling and flushing on every call. The host benchmark (tests/bench)
- * measures the pair cost; a larger limit buys nothing once the hit rate is
- * near 100%.
+ * refilling and flushing on every call. Measured on the host (callgrind,
+ * one CPU, 20 rounds of 10,000 kmallocs freed in random order): scaling the
+ * whole table by 1/4, 1 and 4 (SLAB_CPU_LIMIT_PCT) costs 281, 255 and 229
+ * instructions per kmalloc+kfree pair for 64-byte objects, 389, 360 and 337
+ * for 1 KiB ones: a 4x larger array saves about 10% on this worst case and
+ * nothing when the working set fits (pairs hit the array either way), so we
+ * keep Linux's sizes and their bounded idle memory.
  *
  * Colouring: a slab's spare bytes (its tail) are used to shift the first
  * object by successive multiples of the colour unit (the cache line, or the
@@ -319,7 +323,7 @@ static void cache_put_obj(struct kmem_cache *c, void *obj, uintptr_t caller)
 	slab->inuse--;
 	c->inuse_objects--;
 	slab_relist(c, slab, old);
-	if (slab->inuse == 0 && c->nr_slabs[SLAB_EMPTY] > SLAB_EMPTY_RESERVE)
+	if (slab->inuse == 0 && c->total_objects - c->inuse_objects > slab_free_limit(c))
 		slab_release(c, slab);
 }
 
@@ -518,16 +522,17 @@ static void cache_drain_cpus(struct kmem_cache *c)
 
 /* ---- cache creation ---- */
 
-/* Per-CPU capacity by stride (Linux SLAB's table); batch is half of it. */
+/*
+ * Per-CPU capacity by stride (Linux SLAB's table); batch is half of it.
+ * SLAB_CPU_LIMIT_PCT scales the table at build time, for measurements.
+ */
+#ifndef SLAB_CPU_LIMIT_PCT
+#define SLAB_CPU_LIMIT_PCT 100
+#endif
 static unsigned cpu_limit_for(unsigned size)
 {
-	if (size > PAGE_SIZE)
-		return 8;
-	if (size > 1024)
-		return 24;
-	if (size > 256)
-		return 54;
-	return 120;
+	unsigned limit = size > PAGE_SIZE ? 8 : size > 1024 ? 24 : size > 256 ? 54 : 120;
+	return MAX(2u, limit * SLAB_CPU_LIMIT_PCT / 100);
 }
 
 static void geom_for_order(const struct kmem_cache *c, unsigned order, struct slab_geom *g)

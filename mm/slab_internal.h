@@ -61,9 +61,6 @@
 #define SLAB_MIN_OBJECTS	 8
 #define SLAB_MAX_SIZE		 (PAGE_SIZE << SLAB_MAX_ORDER)
 
-/* Empty slabs a cache keeps for reuse before giving them back to the buddy allocator. */
-#define SLAB_EMPTY_RESERVE 1
-
 /*
  * Where a slab's first object starts (its colour, plus the left red zone in
  * slab_debug mode) lives in bits 22-31 of the head page's flags, in units of
@@ -178,6 +175,24 @@ extern bool slab_debug_enabled;
 
 /* ---- slab geometry helpers ---- */
 
+/*
+ * When a slab becomes empty it goes back to the buddy allocator only if the
+ * cache then still holds more than free_limit free objects in its slabs
+ * (Linux SLAB's rule): (1 + nr_cpu_ids) * batchcount + objects per slab,
+ * enough for every CPU's next refill without calling the buddy allocator.
+ * With a reserve of one empty slab instead, a working set that hovers
+ * around a batch boundary keeps allocating and freeing slabs (measured on
+ * the host, one CPU, kmalloc-1024, a 200-object working set replaced at
+ * random for 200,000 pairs: 388 slabs grown with a one-slab reserve, 274
+ * with this rule; the rest comes from random frees leaving the free objects
+ * spread over partial slabs, which no reserve of empty slabs can fix).
+ * kmem_cache_shrink and memory pressure release every empty slab.
+ */
+static inline unsigned long slab_free_limit(const struct kmem_cache *c)
+{
+	return (1UL + nr_cpu_ids) * c->batchcount + c->oo.objects;
+}
+
 /* Byte offset of the first object from the slab's start. */
 static inline unsigned slab_first(const struct page *slab)
 {
@@ -213,13 +228,6 @@ static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const str
 	uintptr_t off = (uintptr_t)p - (uintptr_t)slab_base(slab) - slab_first(slab);
 	uint64_t idx = ((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT;
 	return idx * c->size == off && idx < slab->objects;
-}
-
-static inline unsigned slab_obj_index(const struct kmem_cache *c, const struct page *slab,
-				      const void *p)
-{
-	uintptr_t off = (uintptr_t)p - (uintptr_t)slab_base(slab) - slab_first(slab);
-	return (unsigned)(((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT);
 }
 
 /*
