@@ -205,10 +205,15 @@ static inline unsigned slab_colour(const struct kmem_cache *c, const struct page
 	return slab_first(slab) - c->obj_offset;
 }
 
-/* page_address(slab), as pfn * PAGE_SIZE = (byte offset in mem_map) * 128: one shift. */
+/* page_to_phys(slab), as pfn * PAGE_SIZE = (byte offset in mem_map) * 128: one shift. */
+static inline uintptr_t slab_phys(const struct page *slab)
+{
+	return ((uintptr_t)slab - (uintptr_t)mem_map) << (PAGE_SHIFT - 5);
+}
+
 static inline char *slab_base(const struct page *slab)
 {
-	return (char *)PAGE_OFFSET + (((uintptr_t)slab - (uintptr_t)mem_map) << (PAGE_SHIFT - 5));
+	return (char *)PAGE_OFFSET + slab_phys(slab);
 }
 
 /* Address of object idx of slab (the user's pointer, after any left red zone). */
@@ -225,7 +230,8 @@ static inline void *slab_obj(const struct kmem_cache *c, const struct page *slab
 static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const struct page *slab,
 					   const void *p)
 {
-	uintptr_t off = (uintptr_t)p - (uintptr_t)slab_base(slab) - slab_first(slab);
+	/* Physical offsets: kfree has just computed __pa(p), so this reuses it. */
+	uintptr_t off = __pa(p) - slab_phys(slab) - slab_first(slab);
 	uint64_t idx = ((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT;
 	return idx * c->size == off && idx < slab->objects;
 }
