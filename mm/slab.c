@@ -11,8 +11,8 @@
  *     slabs under the cache lock (refill); when it is full, the oldest batch
  *     goes back to their slabs (flush). Slabs sit on three lists: partial
  *     (some objects free: allocation takes from here first), full, and empty
- *     (all free: one is kept in reserve, the rest go back to the buddy
- *     allocator).
+ *     (all free: kept while the cache holds few free objects, given back to
+ *     the buddy allocator beyond that; see slab_free_limit).
  *  3. A slab is 2^order pages from alloc_pages. Its free objects form a
  *     singly linked list through a pointer stored in each free object, the
  *     pointer obfuscated and validated before use (see freeptr_get). The
