@@ -33,6 +33,7 @@
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
 #include "mm/mm.h"
+#include "mm/slab.h"
 
 #ifndef KERNEL_VERSION
 #define KERNEL_VERSION "0.1"
@@ -47,11 +48,6 @@ CMDLINE_PARAM(ktest, "run the test suites matching this glob (e.g. ktest=buddy*,
 		     "exit QEMU (33 = all passed, 35 = failures)");
 CMDLINE_PARAM(halt_exit, "after the boot-time tests, exit QEMU instead of idling (for `make run` "
 			 "without a terminal)");
-
-/* After the tests: subsystems override this to print their state (slabinfo...). */
-__attribute__((weak)) void kernel_post_tests(void)
-{
-}
 
 static void parse_boot_info(uint32_t magic, uint64_t mbi_phys)
 {
@@ -75,7 +71,7 @@ static unsigned run_tests(const char *glob)
 	unsigned passed = 0, failed = 0, skipped = 0;
 	pr_info("ktest: running the suites matching '%s'\n", glob);
 	ktest_run(glob, &passed, &failed, &skipped);
-	kernel_post_tests();
+	show_slabinfo(); /* what the tests left in the caches: a learner's view of the slab layer */
 	pr_info("ktest: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
 	return failed;
 }
