@@ -106,15 +106,20 @@ static void km_sort(struct km_obj *v, size_t n)
 
 static void km_every_size(struct ktest *t, size_t lo, size_t hi, struct km_obj *v)
 {
-	size_t n = hi - lo + 1;
+	size_t n = 0;
 	unsigned bad_align = 0, bad_ksize = 0, bad_pattern = 0, overlaps = 0;
+	bool out_of_memory = false;
 
-	for (size_t i = 0; i < n; i++) {
-		size_t size = lo + i;
+	for (size_t size = lo; size <= hi; size++) {
 		uint8_t *p = kmalloc(size, GFP_KERNEL);
-		KASSERT_NOT_NULL(t, p);
-		v[i].p = p;
-		v[i].size = size;
+		if (!p) {
+			/* Report, but free what we hold first so later cases start clean. */
+			out_of_memory = true;
+			break;
+		}
+		v[n].p = p;
+		v[n].size = size;
+		n++;
 		bad_align += (uintptr_t)p % 8 != 0;
 		if (IS_POWER_OF_2(size))
 			bad_align += (uintptr_t)p % size != 0;
@@ -133,23 +138,49 @@ static void km_every_size(struct ktest *t, size_t lo, size_t hi, struct km_obj *
 			}
 		kfree(v[i].p);
 	}
+	KEXPECT_FALSE(t, out_of_memory);
 	KEXPECT_EQ(t, bad_align, 0u);
 	KEXPECT_EQ(t, bad_ksize, 0u);
 	KEXPECT_EQ(t, overlaps, 0u);
 	KEXPECT_EQ(t, bad_pattern, 0u);
 }
 
+/* Bytes a request really takes: its class, or a power-of-two block of pages above the classes. */
+static uint64_t km_footprint(size_t size)
+{
+	if (size <= KMALLOC_MAX_CACHE_SIZE)
+		return ALIGN_UP(size, 8);
+	uint64_t block = PAGE_SIZE;
+	while (block < size)
+		block <<= 1;
+	return block;
+}
+
+/*
+ * Sizes 1..16384, each written fully and checked against the others live at
+ * the same time. All of them at once need about 134 MiB, so they go in
+ * consecutive groups whose bytes add up to at most a quarter of free memory
+ * (one group on a large machine for the slab sizes, many at MEM=32M).
+ */
 static void kmalloc_every_size_1_to_16384(struct ktest *t)
 {
-	enum { CHUNK = 1024 };
 	/* The descriptor array itself comes from kmalloc-large. */
-	struct km_obj *v = kmalloc(KMALLOC_MAX_CACHE_SIZE * sizeof(*v), GFP_KERNEL);
+	struct km_obj *v = kmalloc(16384 * sizeof(*v), GFP_KERNEL);
 	KASSERT_NOT_NULL(t, v);
-	/* Every slab size live at once (about 40 MiB)... */
-	km_every_size(t, 1, KMALLOC_MAX_CACHE_SIZE, v);
-	/* ...then the large ones (whole pages) a chunk at a time. */
-	for (size_t lo = KMALLOC_MAX_CACHE_SIZE + 1; lo <= 16384; lo += CHUNK)
-		km_every_size(t, lo, MIN(lo + CHUNK - 1, (size_t)16384), v);
+	uint64_t budget = (uint64_t)nr_free_pages() * PAGE_SIZE / 4;
+	unsigned groups = 0;
+	for (size_t lo = 1; lo <= 16384;) {
+		size_t hi = lo;
+		/* Bytes actually consumed: a large request takes whole pages. */
+		uint64_t bytes = km_footprint(lo);
+		while (hi < 16384 && bytes + km_footprint(hi + 1) <= budget)
+			bytes += km_footprint(++hi);
+		km_every_size(t, lo, hi, v);
+		groups++;
+		lo = hi + 1;
+	}
+	ktest_log(t, "%u group(s) within a budget of %llu KiB", groups,
+		  (unsigned long long)(budget >> 10));
 	kfree(v);
 }
 
