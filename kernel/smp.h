@@ -58,6 +58,16 @@ int smp_queue_work(unsigned cpu, smp_call_func_t func, void *info);
 bool smp_work_done(unsigned cpu);
 void smp_wait_work(unsigned cpu);
 
+/*
+ * Run func(info) on every online CPU at the same time, the caller's
+ * included, each in ordinary context with interrupts on (the APs from their
+ * idle loops), and return when all have returned. The CPUs are released
+ * together once every one has started, so the work really overlaps.
+ * func learns where it runs from smp_processor_id(). Returns the number of
+ * CPUs that ran it. For stress tests and benchmarks.
+ */
+unsigned smp_run_everywhere(smp_call_func_t func, void *info);
+
 #else /* MM_HOSTED */
 
 static inline unsigned num_online_cpus(void)

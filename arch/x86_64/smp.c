@@ -297,6 +297,51 @@ void smp_wait_work(unsigned cpu)
 	}
 }
 
+struct everywhere {
+	smp_call_func_t func;
+	void *info;
+	unsigned started; /* CPUs that have arrived at the start line */
+	unsigned expected;
+};
+
+static void everywhere_job(void *arg)
+{
+	struct everywhere *e = arg;
+	__atomic_add_fetch(&e->started, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&e->started, __ATOMIC_ACQUIRE) <
+	       __atomic_load_n(&e->expected, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	e->func(e->info);
+}
+
+unsigned smp_run_everywhere(smp_call_func_t func, void *info)
+{
+	struct everywhere e = { func, info, 0, 1 };
+	unsigned self = smp_processor_id();
+	uint32_t ran = 0;
+
+	/* Count first: every CPU waits at the start line for all the others. */
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		if (cpu != self && cpu_online(cpu) && smp_work_done(cpu))
+			e.expected++;
+	unsigned queued = 0;
+	for (unsigned cpu = 0; cpu < NR_CPUS && queued + 1 < e.expected; cpu++) {
+		if (cpu == self || !cpu_online(cpu))
+			continue;
+		if (smp_queue_work(cpu, everywhere_job, &e) == 0) {
+			ran |= 1u << cpu;
+			queued++;
+		}
+	}
+	/* A CPU that turned out busy never arrives: lower the bar to those that will. */
+	__atomic_store_n(&e.expected, queued + 1, __ATOMIC_RELEASE);
+	everywhere_job(&e);
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		if (ran & (1u << cpu))
+			smp_wait_work(cpu);
+	return queued + 1;
+}
+
 /*
  * Where an AP spends its life: run the job it was given, else sleep until an
  * interrupt. "sti; hlt" is atomic (sti takes effect after the next
@@ -464,15 +509,18 @@ static uintptr_t ap_stack_alloc(unsigned slot)
 	return base + AP_STACK_SIZE;
 }
 
-static bool wait_state(uint64_t want, unsigned ms)
+/* Wait up to ms for ap_state to reach at least stage (of this ticket); true if it did. */
+static bool wait_stage(uint64_t ticket, unsigned stage, unsigned ms)
 {
 	uint64_t start = arch_cycles(), limit = (uint64_t)ms * (tsc_khz ? tsc_khz : 1000000);
-	while (arch_cycles() - start < limit) {
-		if (__atomic_load_n(&ap_state, __ATOMIC_ACQUIRE) == want)
+	for (;;) {
+		uint64_t s = __atomic_load_n(&ap_state, __ATOMIC_ACQUIRE);
+		if ((s & ~3ull) == ticket && (s & 3) >= stage)
 			return true;
+		if (arch_cycles() - start >= limit)
+			return false;
 		cpu_relax();
 	}
-	return __atomic_load_n(&ap_state, __ATOMIC_ACQUIRE) == want;
 }
 
 /*
@@ -507,15 +555,14 @@ static int boot_ap(unsigned cpu, uint32_t apic_id, unsigned slot, uint64_t boot_
 	int err = apic_wakeup_ap(apic_id, (uint8_t)(TRAMPOLINE_PHYS >> 12));
 	if (err) {
 		pr_err("smp: APIC id %u: the INIT/STARTUP IPIs were not accepted\n", apic_id);
-	} else if (!wait_state(ticket | AP_CLAIMED, AP_CLAIM_TIMEOUT_MS) &&
-		   !wait_state(ticket | AP_ONLINE, 0)) {
+	} else if (!wait_stage(ticket, AP_CLAIMED, AP_CLAIM_TIMEOUT_MS)) {
 		err = -ETIMEDOUT;
 		pr_err("smp: APIC id %u did not come up in %u ms (%s)\n", apic_id,
 		       AP_CLAIM_TIMEOUT_MS,
 		       td->alive
 			       ? "it ran the trampoline but never reached the kernel"
 			       : "it never ran the trampoline: no such CPU, or the SIPI was lost");
-	} else if (!wait_state(ticket | AP_ONLINE, AP_SETUP_TIMEOUT_MS)) {
+	} else if (!wait_stage(ticket, AP_ONLINE, AP_SETUP_TIMEOUT_MS)) {
 		err = -ETIMEDOUT;
 		pr_err("smp: APIC id %u entered the kernel but did not finish its set-up in %u "
 		       "ms\n",
@@ -606,7 +653,7 @@ void smp_init(void)
 	if (maxcpus > NR_CPUS)
 		maxcpus = NR_CPUS;
 
-	unsigned listed = madt ? madt->nr_cpus : 1, skipped = 0, failed = 0;
+	unsigned listed = madt ? madt->nr_cpus : 1, failed = 0;
 	bool bsp_listed = false;
 	for (unsigned i = 0; madt && i < madt->nr_cpus; i++)
 		bsp_listed |= madt->cpus[i].apic_id == bsp_id;
@@ -621,13 +668,10 @@ void smp_init(void)
 			unsigned cpu = num_online_cpus();
 			if (id == bsp_id)
 				continue;
-			if (cpu >= maxcpus) {
-				skipped++;
+			if (cpu >= maxcpus)
 				continue;
-			}
 			if (!apic_x2apic_mode() && id > 0xfe) {
 				pr_warn("smp: APIC id %u needs x2APIC mode: not started\n", id);
-				skipped++;
 				continue;
 			}
 			if (boot_ap(cpu, id, i, boot_cr3) == 0)
@@ -643,10 +687,14 @@ void smp_init(void)
 	}
 
 	nr_cpu_ids = num_online_cpus();
-	pr_info("smp: %u CPU%s online (%u listed by ACPI%s%s)", nr_cpu_ids,
-		nr_cpu_ids == 1 ? "" : "s", listed,
-		skipped ? ", some left off by maxcpus or NR_CPUS" : "",
-		failed ? ", SOME FAILED TO START" : "");
+	unsigned not_started = listed > nr_cpu_ids + failed ? listed - nr_cpu_ids - failed : 0;
+	pr_info("smp: %u CPU%s online", nr_cpu_ids, nr_cpu_ids == 1 ? "" : "s");
+	if (madt)
+		pr_cont(" (%u listed by ACPI; %u failed to start, %u not started: maxcpus=%llu, "
+			"NR_CPUS=%u)",
+			listed, failed, not_started, (unsigned long long)maxcpus, NR_CPUS);
+	else
+		pr_cont(" (no usable ACPI MADT)");
 	pr_cont(":");
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
 		pr_cont(" %u/apic%u", cpu, cpu_apic_id(cpu));

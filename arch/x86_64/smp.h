@@ -5,13 +5,15 @@
  * The CPU window is the PML4 slot Linux gives its cpu_entry_area:
  *
  *   CPU_WINDOW_BASE      0xfffffe0000000000  the xAPIC registers (LAPIC_VIRT, 4 KiB, uncached)
- *   CPU_STACKS_BASE      + 2 MiB             one CPU_STACK_SLOT (64 KiB) per AP:
- *      +0   guard   +4K kernel stack (16 KiB)   +20K guard  +24K IST1 (8 KiB)
- *      +32K guard   +36K IST2                   +44K guard  +48K IST3  +56K guard
+ *   SMP_TEST_VA          + 1 MiB             a page the SMP tests map and unmap (TLB shootdown)
+ *   CPU_STACKS_BASE      + 2 MiB             one CPU_STACK_SLOT (64 KiB) per AP, indexed by
+ *                                            its position in the MADT:
+ *      +0   guard (never mapped)   +4K   kernel stack (AP_STACK_SIZE, 16 KiB)   rest unused
  *
- * Guards are simply never mapped, so running off the bottom of any stack is
- * a page fault (on the kernel stack: a double fault, taken on IST1).
- * The boot CPU keeps the stacks of the image (boot/ and the GDT code).
+ * Running off the bottom of an AP's stack is therefore a page fault (which
+ * cannot be delivered on that stack: a double fault, taken on the IST stack
+ * of arch/x86_64/gdt.c). The boot CPU keeps the image's boot stack, which has
+ * its own guard page (boot/boot32.S).
  */
 #ifndef ARCH_X86_64_SMP_H
 #define ARCH_X86_64_SMP_H
@@ -21,6 +23,7 @@
 
 #define CPU_WINDOW_BASE 0xfffffe0000000000ULL
 #define LAPIC_VIRT	CPU_WINDOW_BASE
+#define SMP_TEST_VA	(CPU_WINDOW_BASE + 0x100000ULL)
 #define CPU_STACKS_BASE (CPU_WINDOW_BASE + 0x200000ULL)
 #define CPU_STACK_SLOT	0x10000ULL
 #define AP_STACK_SIZE	16384ULL
