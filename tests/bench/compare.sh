@@ -33,7 +33,12 @@ mv "$linux_tmp" "$linux_out"
 echo "== 2/3 this kernel (make bench)"
 ours_status=0
 BENCH='*' ACCEL=$ACCEL "$HERE/run-kernel.sh" || ours_status=$?
-ours_out=$(ls -t "$BENCH_OUT/$stamp"-tcg.txt "$BENCH_OUT/$stamp"-kvm.txt 2>/dev/null | head -1)
+ours_out=""
+for f in "$BENCH_OUT/$stamp-tcg.txt" "$BENCH_OUT/$stamp-kvm.txt"; do
+	if [ -f "$f" ] && { [ -z "$ours_out" ] || [ "$f" -nt "$ours_out" ]; }; then
+		ours_out=$f
+	fi
+done
 [ -n "$ours_out" ] || { echo "compare.sh: make bench left no figures" >&2; exit 1; }
 oaccel=$(basename "$ours_out" .txt | sed 's/.*-//')
 [ "$oaccel" = "$laccel" ] || echo "compare.sh: WARNING: Linux ran under $laccel, ours under $oaccel: cycles do not compare" >&2

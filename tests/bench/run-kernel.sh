@@ -76,12 +76,14 @@ header() {
 	[ -n "$note" ] && echo "# accelerator note: $note"
 	echo "# host: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) cores, $(uname -r); $(qemu-system-x86_64 --version | head -1)"
 	echo "# qemu: ${qemu_args[*]}"
+	echo "# host load at start (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs (other work on the host inflates and scatters TCG figures)"
 	echo "# kernel: $KERNEL_ELF ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo ', uncommitted changes')), command line: $(cat "${ISO%.iso}.iso.cmdline" 2>/dev/null || echo "bench=$BENCH")"
 }
 qemu_args=("${accel_flags[@]}" -smp 2 -m 1G -cdrom "$ISO" -boot d
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-display none -serial "file:$LOG" -monitor none -no-reboot)
 header | tee "$work/header.txt"
+rm -f "$LOG" # QEMU creates it; the loop below must not stream an old one
 t0=$(date +%s)
 qemu-system-x86_64 "${qemu_args[@]}" </dev/null >"$work/qemu.out" 2>&1 &
 qpid=$!
@@ -118,8 +120,9 @@ done
 elapsed=$(($(date +%s) - t0))
 
 # ---- the result file
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 case $status in
-33) verdict="# complete in ${elapsed}s (QEMU boot to exit)" ;;
+33) verdict="# complete in ${elapsed}s (QEMU boot to exit); host load at the end: $load_end" ;;
 timeout) verdict="# INCOMPLETE: killed after ${TIME_LIMIT}s; see $LOG" ;;
 35) verdict="# kernel reported failure (QEMU exit 35) after ${elapsed}s; see $LOG" ;;
 *) verdict="# kernel did not report (QEMU exit $status) after ${elapsed}s; see $LOG" ;;
