@@ -54,6 +54,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/string.h"
 #include "mm/gfp.h"
 #include "mm/slab.h"
@@ -499,25 +500,57 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller, unsigned
 }
 
 /*
- * Return every CPU's array of c to the slab lists. Lock held, interrupts off.
- *
- * REMOTE DRAIN, TEMPORARY: this walks the other CPUs' arrays from the calling
- * CPU. That is only safe while no other CPU uses c's array at the same time
- * (each CPU pushes and pops its own array with interrupts off but without
- * the lock). Today only the boot CPU runs. The SMP bring-up replaces the
- * loop below with an IPI asking each CPU to drain its own array under the
- * lock; this function is the only place that needs to change.
+ * Return this CPU's array of c to the slab lists. Lock held, interrupts off.
+ * Only its own CPU ever touches an array (pushes and pops run with
+ * interrupts off but without the lock), so the other CPUs' arrays are
+ * drained by those CPUs themselves: see drain_cpu_arrays.
  */
-static void cache_drain_cpus(struct kmem_cache *c)
+static void cache_drain_this_cpu(struct kmem_cache *c)
 {
-	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct array_cache *ac = READ_ONCE(c->cpu_cache[cpu]);
-		if (ac == &slab_empty_ac)
-			continue;
-		for (unsigned i = 1; i <= ac->avail; i++)
-			cache_put_obj(c, ac->slots[i], 0);
-		ac->avail = 0;
+	struct array_cache *ac = READ_ONCE(c->cpu_cache[smp_processor_id()]);
+	if (ac == &slab_empty_ac)
+		return;
+	for (unsigned i = 1; i <= ac->avail; i++)
+		cache_put_obj(c, ac->slots[i], 0);
+	ac->avail = 0;
+}
+
+/* Runs on each CPU: its array of one cache (arg), or of every cache (arg NULL). */
+static void drain_cpu_callback(void *arg)
+{
+	struct kmem_cache *only = arg, *c;
+	unsigned long flags;
+
+	if (only) {
+		spin_lock_irqsave(&only->lock, flags);
+		cache_drain_this_cpu(only);
+		spin_unlock_irqrestore(&only->lock, flags);
+		return;
 	}
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+	{
+		spin_lock(&c->lock);
+		cache_drain_this_cpu(c);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+}
+
+/*
+ * Every CPU's array (of one cache, or of all when only is NULL) back to the
+ * slab lists: on_each_cpu asks each CPU to drain its own and waits. Called
+ * with no cache lock held. Waiting for other CPUs is only safe with
+ * interrupts on (kernel/smp.h: one of them might be spinning, interrupts
+ * off, on a lock our caller holds), so with interrupts off only this CPU's
+ * arrays are drained, as drain_all_pages does.
+ */
+static void drain_cpu_arrays(struct kmem_cache *only)
+{
+	if (arch_irqs_disabled())
+		drain_cpu_callback(only);
+	else
+		on_each_cpu(drain_cpu_callback, only, true);
 }
 
 /* ---- cache creation ---- */
@@ -732,8 +765,8 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
 	unsigned long flags, freed;
 
+	drain_cpu_arrays(c);
 	spin_lock_irqsave(&c->lock, flags);
-	cache_drain_cpus(c);
 	freed = cache_release_empty(c, 0);
 	spin_unlock_irqrestore(&c->lock, flags);
 	return freed;
@@ -750,8 +783,8 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		slab_count_report();
 		return;
 	}
+	drain_cpu_arrays(c);
 	spin_lock_irqsave(&c->lock, flags);
-	cache_drain_cpus(c);
 	cache_release_empty(c, 0);
 	leaked = c->inuse_objects;
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -799,17 +832,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 
 void kmem_cache_drain_all(void)
 {
-	unsigned long flags;
-	struct kmem_cache *c;
-
-	spin_lock_irqsave(&slab_caches_lock, flags);
-	list_for_each_entry(c, &slab_caches, list)
-	{
-		spin_lock(&c->lock);
-		cache_drain_cpus(c);
-		spin_unlock(&c->lock);
-	}
-	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	drain_cpu_arrays(NULL);
 }
 
 unsigned long slab_reclaim(void)
@@ -817,11 +840,11 @@ unsigned long slab_reclaim(void)
 	unsigned long flags, freed = 0;
 	struct kmem_cache *c;
 
+	drain_cpu_arrays(NULL);
 	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_for_each_entry(c, &slab_caches, list)
 	{
 		spin_lock(&c->lock);
-		cache_drain_cpus(c);
 		freed += cache_release_empty(c, 0);
 		spin_unlock(&c->lock);
 	}

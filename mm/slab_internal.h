@@ -100,7 +100,7 @@ enum slab_list_idx { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY, SLAB_NR_LISTS };
  * SLAB's array_cache). slots[0] is always NULL and objects live in
  * slots[1..avail], so "is obj already on top?" (the cheap double-free check)
  * needs no test for an empty stack. Only its CPU touches it, with interrupts
- * off; the one exception is the remote drain (see cache_drain_cpus).
+ * off; even draining is done by each CPU for itself (drain_cpu_arrays).
  */
 struct array_cache {
 	unsigned int avail;	 /* objects in slots[1..avail] */

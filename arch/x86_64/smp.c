@@ -699,4 +699,14 @@ void smp_init(void)
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
 		pr_cont(" %u/apic%u", cpu, cpu_apic_id(cpu));
 	pr_cont("\n");
+
+	/*
+	 * From here the boot CPU, like the APs, runs with interrupts enabled,
+	 * so that it answers other CPUs' calls while it is not waiting itself,
+	 * and so that "drain every CPU" (drain_all_pages, kmem_cache_drain_all),
+	 * which only reaches the others from a caller with interrupts on, does.
+	 * Nothing but IPIs and the local APIC timer can interrupt (the PICs are
+	 * masked, the I/O APIC is not programmed).
+	 */
+	__asm__ __volatile__("sti" ::: "memory");
 }
