@@ -12,6 +12,7 @@ CMDLINE    ?=
 TESTS      ?=
 QEMU_EXTRA ?=
 V          ?= 0
+DEBUG      ?= 1
 
 # ---- tools and flags -----------------------------------------------------------
 CC     := gcc
@@ -33,6 +34,11 @@ CFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mcmodel=kernel -mno-red-z
 	-mgeneral-regs-only -fno-omit-frame-pointer -fno-strict-aliasing -g -O2 \
 	-Wall -Wextra -Werror -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fcf-protection=none -I. -MMD -MP
+# Debug builds (the default; DEBUG=0 turns it off) check every spinlock:
+# a CPU taking a lock it holds, or releasing one it does not (kernel/spinlock.h).
+ifeq ($(DEBUG),1)
+CFLAGS += -DSPINLOCK_DEBUG
+endif
 ASFLAGS := -fno-pic -fno-pie -g -I. -MMD -MP -Wa,--noexecstack
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
 
@@ -202,9 +208,13 @@ host-tests:
 	$(Q)$(MAKE) --no-print-directory -f tests/host/Makefile
 
 export TESTS_GLOB := $(or $(TESTS),*)
+# The SMP suites once more on 4 CPUs (a second boot of the same ISO; the
+# appended ktest= overrides the ISO's), whatever SMP the main run uses; not when
+# TESTS= picks suites.
+SMP_TEST_CONFIG := $(if $(TESTS),,--kernel-config default: --kernel-config smp4:"-smp 4 -smbios type=11,value=ktest=smp,,spinlock")
 test: $(TEST_ISO) host-tests
 	$(PYTHON) tests/run --iso $(TEST_ISO) --mem $(MEM) --smp $(SMP) \
-		--accel $(ACCEL_RESOLVED) --cpu $(CPU_RESOLVED) \
+		--accel $(ACCEL_RESOLVED) --cpu $(CPU_RESOLVED) $(SMP_TEST_CONFIG) \
 		--cmdline "$$CMDLINE_FOR_kernel" --tests "$$TESTS_GLOB" --host-dir $(BUILD)/host
 
 # ---- source hygiene -----------------------------------------------------------------------
@@ -259,11 +269,13 @@ help:
 	@echo '  CPU=             QEMU -cpu model; default host under kvm, max under tcg'
 	@echo '                   (here: $(CPU_RESOLVED))'
 	@echo '  CMDLINE=         kernel command line, GRUB word syntax (e.g. CMDLINE="mem=64M")'
-	@echo '  TESTS=           suite glob for make test (default *; e.g. TESTS="buddy*,slab")'
+	@echo '  TESTS=           suite glob for make test (default *; e.g. TESTS="buddy*,slab");'
+	@echo '                   without it, make test also boots -smp 4 for the smp and spinlock suites'
 	@echo '  QEMU_EXTRA=      more QEMU arguments for run/debug (e.g. "-d int"); words for'
 	@echo '                   the kernel command line without rebuilding the ISO:'
 	@echo '                   QEMU_EXTRA="-smbios type=11,value=loglevel=8"'
 	@echo '  V=1              show the full compiler command lines'
+	@echo '  DEBUG=1          debug build (default): spinlock owner/recursion checks; DEBUG=0 off'
 
 -include $(OBJS:.o=.d)
 
