@@ -21,6 +21,9 @@ enum boot_mem_type {
 	BOOT_MEM_BADRAM = 5,
 };
 
+/* A printable name for a memory map type ("available", "ACPI NVS", "unknown"...). */
+const char *boot_mem_type_name(uint32_t type);
+
 struct boot_mmap_entry {
 	uint64_t base;
 	uint64_t length;

@@ -327,7 +327,7 @@ int mb2_parse(const void *mbi, size_t avail, uint64_t mbi_phys, struct boot_info
 	return 0;
 }
 
-const char *mb2_mem_type_name(uint32_t type)
+const char *boot_mem_type_name(uint32_t type)
 {
 	switch (type) {
 	case BOOT_MEM_AVAILABLE:
@@ -397,7 +397,7 @@ void mb2_print(const struct boot_info *bi)
 		const struct boot_mmap_entry *e = &bi->mmap[i];
 		format_size(sz, sizeof(sz), e->length);
 		pr_info("  %#018llx  %#018llx  %12s  %s (%u)\n", (unsigned long long)e->base,
-			(unsigned long long)(e->base + e->length), sz, mb2_mem_type_name(e->type),
+			(unsigned long long)(e->base + e->length), sz, boot_mem_type_name(e->type),
 			e->type);
 		if (e->type == BOOT_MEM_AVAILABLE)
 			avail += e->length;

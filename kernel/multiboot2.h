@@ -130,7 +130,5 @@ int mb2_parse(const void *mbi, size_t avail, uint64_t mbi_phys, struct boot_info
  */
 void mb2_print(const struct boot_info *bi);
 
-/* "available", "reserved", "ACPI reclaimable", "ACPI NVS", "bad RAM", or "unknown". */
-const char *mb2_mem_type_name(uint32_t type);
 
 #endif

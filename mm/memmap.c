@@ -31,24 +31,6 @@
 #include "mm/memblock.h"
 #include "mm/page.h"
 
-const char *memmap_type_name(uint32_t type)
-{
-	switch (type) {
-	case BOOT_MEM_AVAILABLE:
-		return "available";
-	case BOOT_MEM_RESERVED:
-		return "reserved";
-	case BOOT_MEM_ACPI_RECLAIMABLE:
-		return "ACPI data";
-	case BOOT_MEM_NVS:
-		return "ACPI NVS";
-	case BOOT_MEM_BADRAM:
-		return "bad RAM";
-	default:
-		return "unknown";
-	}
-}
-
 static bool entry_wraps(const struct boot_mmap_entry *e)
 {
 	return e->base + e->length <= e->base && e->length != 0;
@@ -73,7 +55,7 @@ static void report_entries(const struct boot_mmap_entry *raw, unsigned n, struct
 			rep->zero_length++;
 			pr_info("memmap: entry %u at 0x%llx type %u (%s) has zero length; "
 				"dropped\n",
-				i, (unsigned long long)e->base, e->type, memmap_type_name(e->type));
+				i, (unsigned long long)e->base, e->type, boot_mem_type_name(e->type));
 			continue;
 		}
 		if (entry_wraps(e)) {
@@ -81,7 +63,7 @@ static void report_entries(const struct boot_mmap_entry *raw, unsigned n, struct
 			pr_warn("memmap: entry %u base 0x%llx length 0x%llx (%s) wraps past 2^64; "
 				"clipped to [0x%llx-0xffffffffffffffff)\n",
 				i, (unsigned long long)e->base, (unsigned long long)e->length,
-				memmap_type_name(e->type), (unsigned long long)e->base);
+				boot_mem_type_name(e->type), (unsigned long long)e->base);
 		}
 		if (e->type == 0 || e->type > BOOT_MEM_BADRAM) {
 			rep->unknown_type++;
@@ -130,7 +112,7 @@ static void report_entries(const struct boot_mmap_entry *raw, unsigned n, struct
 				"entry %u [0x%llx-0x%llx); reserved wins\n",
 				a_ram ? j : i, (unsigned long long)res->base,
 				(unsigned long long)entry_end(res), res->type,
-				memmap_type_name(res->type), a_ram ? i : j,
+				boot_mem_type_name(res->type), a_ram ? i : j,
 				(unsigned long long)ram->base, (unsigned long long)entry_end(ram));
 		}
 	}
@@ -303,7 +285,7 @@ static void print_raw_map(const struct boot_mmap_entry *raw, unsigned n)
 		const struct boot_mmap_entry *e = &raw[i];
 		pr_info("memmap:   %3u: [0x%016llx-0x%016llx) type %u (%s)\n", i,
 			(unsigned long long)e->base, (unsigned long long)entry_end(e), e->type,
-			memmap_type_name(e->type));
+			boot_mem_type_name(e->type));
 	}
 }
 
@@ -351,7 +333,7 @@ void memmap_setup(const struct boot_info *bi, uint64_t kernel_phys_start, uint64
 	for (unsigned i = 0; i < n; i++)
 		if (raw[i].length && raw[i].type != BOOT_MEM_AVAILABLE)
 			memblock_add_firmware_range(raw[i].base, entry_end(&raw[i]) - raw[i].base,
-						    memmap_type_name(raw[i].type));
+						    boot_mem_type_name(raw[i].type));
 	for (unsigned i = 0; i < n; i++)
 		if (raw[i].length && raw[i].type == BOOT_MEM_AVAILABLE)
 			memblock_add_firmware_range(raw[i].base, entry_end(&raw[i]) - raw[i].base,

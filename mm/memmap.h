@@ -40,8 +40,6 @@ struct memmap_report {
 	unsigned wrapped, overflow;
 };
 
-/* "available", "reserved", "ACPI data", "ACPI NVS", "bad RAM", or "unknown" (static strings). */
-const char *memmap_type_name(uint32_t type);
 
 /*
  * Sanitize raw (n entries) into out (at most max_out usable ranges, ascending).

@@ -357,7 +357,7 @@ static void overlapping_mmap_ranges_are_kept_raw(struct ktest *t)
 	KASSERT_EQ(t, bi.mmap_count, 3u);
 	KEXPECT_EQ(t, bi.mmap[1].base, 0x180000ull);
 	KEXPECT_EQ(t, bi.mmap[2].type, 77u);
-	KEXPECT_STREQ(t, mb2_mem_type_name(bi.mmap[2].type), "unknown");
+	KEXPECT_STREQ(t, boot_mem_type_name(bi.mmap[2].type), "unknown");
 }
 
 static void mmap_larger_entries_are_stepped_over(struct ktest *t)
@@ -523,13 +523,13 @@ static void random_damage_never_reads_out_of_bounds(struct ktest *t)
 
 static void mem_type_names(struct ktest *t)
 {
-	KEXPECT_STREQ(t, mb2_mem_type_name(1), "available");
-	KEXPECT_STREQ(t, mb2_mem_type_name(2), "reserved");
-	KEXPECT_STREQ(t, mb2_mem_type_name(3), "ACPI reclaimable");
-	KEXPECT_STREQ(t, mb2_mem_type_name(4), "ACPI NVS");
-	KEXPECT_STREQ(t, mb2_mem_type_name(5), "bad RAM");
-	KEXPECT_STREQ(t, mb2_mem_type_name(0), "unknown");
-	KEXPECT_STREQ(t, mb2_mem_type_name(0xffffffffu), "unknown");
+	KEXPECT_STREQ(t, boot_mem_type_name(1), "available");
+	KEXPECT_STREQ(t, boot_mem_type_name(2), "reserved");
+	KEXPECT_STREQ(t, boot_mem_type_name(3), "ACPI reclaimable");
+	KEXPECT_STREQ(t, boot_mem_type_name(4), "ACPI NVS");
+	KEXPECT_STREQ(t, boot_mem_type_name(5), "bad RAM");
+	KEXPECT_STREQ(t, boot_mem_type_name(0), "unknown");
+	KEXPECT_STREQ(t, boot_mem_type_name(0xffffffffu), "unknown");
 }
 
 static void print_shows_the_table(struct ktest *t)
