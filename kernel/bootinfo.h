@@ -8,7 +8,7 @@
 
 #include "kernel/compiler.h"
 
-#define BOOT_MMAP_MAX    128
+#define BOOT_MMAP_MAX	 128
 #define BOOT_MODULES_MAX 16
 #define BOOT_CMDLINE_MAX 1024
 
@@ -45,9 +45,9 @@ struct boot_info {
 	bool mmap_truncated; /* more entries than BOOT_MMAP_MAX */
 	struct boot_module modules[BOOT_MODULES_MAX];
 	unsigned module_count;
-	uint64_t rsdp_phys;    /* where the RSDP copy lies inside the info block; 0 if none */
+	uint64_t rsdp_phys;	/* where the RSDP copy lies inside the info block; 0 if none */
 	unsigned rsdp_revision; /* 0: ACPI 1.0 (RSDT), 2+: XSDT available */
-	uint8_t rsdp[36];       /* the RSDP bytes as the tag carried them */
+	uint8_t rsdp[36];	/* the RSDP bytes as the tag carried them */
 	/* The information block itself: the memory code must reserve it. */
 	uint64_t mbi_phys;
 	uint32_t mbi_size;

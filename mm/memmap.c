@@ -55,7 +55,8 @@ static void report_entries(const struct boot_mmap_entry *raw, unsigned n, struct
 			rep->zero_length++;
 			pr_info("memmap: entry %u at 0x%llx type %u (%s) has zero length; "
 				"dropped\n",
-				i, (unsigned long long)e->base, e->type, boot_mem_type_name(e->type));
+				i, (unsigned long long)e->base, e->type,
+				boot_mem_type_name(e->type));
 			continue;
 		}
 		if (entry_wraps(e)) {
