@@ -85,6 +85,14 @@ kernel: $(KERNEL)
 iso: $(ISO)
 test-iso: $(TEST_ISO)
 
+# The objects depend on the compiler flags (a file rewritten only when they
+# change), so switching DEBUG= rebuilds everything instead of mixing objects.
+$(BUILD)/cflags.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(CFLAGS)' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+$(OBJS): $(BUILD)/cflags.stamp
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

@@ -16,7 +16,7 @@
  * holding them (the kernel's own direct map covers RAM only, and firmware
  * often puts the tables in "reserved" ranges). The result is copied out;
  * nothing reads the tables afterwards. acpi=off on the command line skips
- * it. Returns 0, or a negative errno after saying why (then: one CPU).
+ * it; acpi=scan ignores the boot loader's RSDP (to exercise the BIOS search). Returns 0, or a negative errno after saying why (then: one CPU).
  */
 int acpi_init(const struct boot_info *bi);
 
