@@ -239,13 +239,20 @@ static void apic_setup_local(bool boot_cpu)
 	apic_eoi(); /* drop anything left in service from before */
 }
 
-/* Turn the APIC on in the chosen mode through IA32_APIC_BASE. */
+/*
+ * Turn the APIC on in the chosen mode through IA32_APIC_BASE. The
+ * architecture only allows disabled -> xAPIC -> x2APIC (going straight from
+ * disabled to x2APIC faults), hence two writes when the firmware left it off.
+ */
 static void apic_enable_msr(void)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
-	uint64_t want = base | APIC_BASE_ENABLE | (x2apic ? APIC_BASE_X2APIC : 0);
-	if (want != base)
-		wrmsr(MSR_IA32_APIC_BASE, want);
+	if (!(base & APIC_BASE_ENABLE)) {
+		base = (base & ~(uint64_t)APIC_BASE_X2APIC) | APIC_BASE_ENABLE;
+		wrmsr(MSR_IA32_APIC_BASE, base);
+	}
+	if (x2apic && !(base & APIC_BASE_X2APIC))
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
 }
 
 int apic_init_boot(uint64_t lapic_phys)
@@ -262,6 +269,11 @@ int apic_init_boot(uint64_t lapic_phys)
 	lapic_base_phys = msr_base;
 
 	x2apic = cpu_has(X86_FEATURE_X2APIC) && !cmdline_has("nox2apic");
+	if (!x2apic && (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC)) {
+		/* Leaving x2APIC mode means disabling the APIC first: keep the firmware's choice. */
+		pr_warn("apic: the firmware left x2APIC mode on; staying in it\n");
+		x2apic = true;
+	}
 	if (!x2apic) {
 		int err = vmm_map(&kernel_space, LAPIC_VIRT, lapic_base_phys, PAGE_SIZE_4K,
 				  VM_READ | VM_WRITE | VM_NOCACHE | VM_GLOBAL);
