@@ -453,9 +453,14 @@ extern char trampoline_start[], trampoline_data[], trampoline_end[];
 #define AP_ONLINE  2u
 static uint64_t ap_state;
 
-/* Timeouts: for the AP to claim its ticket after the SIPIs, then to finish its set-up. */
-#define AP_CLAIM_TIMEOUT_MS 2000
-#define AP_SETUP_TIMEOUT_MS 5000
+/*
+ * Timeouts: for the AP to claim its ticket after the SIPIs, then to finish
+ * its set-up. A real AP takes well under a millisecond; these are generous
+ * because emulated CPUs on a busy host may wait seconds to be scheduled, and
+ * they cost nothing unless a listed CPU is really missing.
+ */
+#define AP_CLAIM_TIMEOUT_MS 5000
+#define AP_SETUP_TIMEOUT_MS 10000
 
 static __noreturn void ap_abandon(void)
 {
