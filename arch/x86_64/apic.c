@@ -126,11 +126,16 @@ void apic_send_nmi(uint32_t dest)
 		pr_err("apic: NMI to APIC id %u not accepted (delivery status stuck)\n", dest);
 }
 
+int apic_send_init(uint32_t dest)
+{
+	return apic_icr_write(dest, APIC_ICR_INIT | APIC_ICR_LEVEL | APIC_ICR_ASSERT) ? -EIO : 0;
+}
+
 int apic_wakeup_ap(uint32_t dest, uint8_t page)
 {
 	/* Clear stale errors first, so an error after the sequence is ours. */
 	apic_write(APIC_ESR, 0);
-	if (apic_icr_write(dest, APIC_ICR_INIT | APIC_ICR_LEVEL | APIC_ICR_ASSERT))
+	if (apic_send_init(dest))
 		return -EIO;
 	udelay(10000);
 	for (int i = 0; i < 2; i++) {

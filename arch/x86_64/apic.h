@@ -93,6 +93,11 @@ void apic_send_ipi(uint32_t dest, uint8_t vector);
 /* A non-maskable interrupt to the CPU with APIC id dest. */
 void apic_send_nmi(uint32_t dest);
 /*
+ * INIT to the CPU with APIC id dest: it resets and waits for a STARTUP IPI
+ * (used to put back to sleep an AP that did not start in time). 0 or -EIO.
+ */
+int apic_send_init(uint32_t dest);
+/*
  * The start-up sequence of one AP (Intel SDM vol. 3, 9.4.4.1): INIT, 10 ms,
  * STARTUP(page), 200 us, STARTUP(page), 200 us. page = trampoline physical
  * address >> 12 (below 1 MiB). Returns 0, or -EIO when an IPI was not

@@ -583,8 +583,16 @@ static int boot_ap(unsigned cpu, uint32_t apic_id, unsigned slot, uint64_t boot_
 		       !__atomic_compare_exchange_n(&ap_state, &cur, 0, false, __ATOMIC_ACQ_REL,
 						    __ATOMIC_ACQUIRE))
 			;
-		if (cur != (ticket | AP_ONLINE))
+		if (cur != (ticket | AP_ONLINE)) {
+			/*
+			 * And put it back to sleep (INIT: wait for a STARTUP IPI), so
+			 * that it cannot still be in the trampoline when the next AP's
+			 * data is written there, and take that AP's stack and ticket.
+			 */
+			apic_send_init(apic_id);
+			udelay(10000);
 			return err;
+		}
 		pr_warn("smp: APIC id %u came up after all\n", apic_id);
 	}
 
