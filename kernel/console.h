@@ -23,6 +23,9 @@
 /* printk prints a message when its level < console_loglevel (loglevel= on the command line). */
 extern int console_loglevel;
 
+/* printk starts each line with "[seconds.micros] " (Linux's printk.time; the monitor turns it off). */
+extern bool printk_time;
+
 /* Set by panic and fatal exceptions: the console lock may be broken to get the report out. */
 extern int oops_in_progress;
 

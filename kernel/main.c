@@ -9,13 +9,14 @@
  *   banner -> TSC calibration (timestamps) -> CPU report -> multiboot2
  *   information -> command line -> ACPI tables -> memory management
  *   (mm/init.c) -> the other CPUs (smp_init) -> the in-kernel tests ->
- *   exit QEMU (ktest=) or idle.
+ *   exit QEMU (ktest=) or the command monitor (kernel/monitor.c).
  *
  * With ktest=<glob> the kernel runs the matching suites, prints KTAP and
  * "== ktest done ==", and exits QEMU: status 33 when every case passed or
  * was skipped, 35 otherwise. Without it, it runs every suite that is not
- * explicit-only, prints a summary, and halts (`make run`; quit with
- * Ctrl-A X), or exits QEMU the same way when halt_exit is given.
+ * explicit-only, prints a summary, and runs the command monitor on the
+ * serial port (`make run`); with halt_exit (no terminal) the monitor reads
+ * until its input goes silent, then exits QEMU the same way.
  */
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
@@ -30,6 +31,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/ktest.h"
+#include "kernel/monitor.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
 #include "mm/mm.h"
@@ -46,8 +48,8 @@
 
 CMDLINE_PARAM(ktest, "run the test suites matching this glob (e.g. ktest=buddy*,slab), print KTAP, "
 		     "exit QEMU (33 = all passed, 35 = failures)");
-CMDLINE_PARAM(halt_exit, "after the boot-time tests, exit QEMU instead of idling (for `make run` "
-			 "without a terminal)");
+CMDLINE_PARAM(halt_exit, "no terminal (`make run` > log): the monitor reads commands until its "
+			 "input is silent, then exits QEMU (33 = tests passed)");
 
 static void parse_boot_info(uint32_t magic, uint64_t mbi_phys)
 {
@@ -97,19 +99,16 @@ __noreturn void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	mm_init(&boot_info);
 	smp_init();
 	bench_main(); /* bench=<glob>: the allocator benchmarks (kernel/bench.c), then QEMU exits */
+	pictures_main(); /* pictures: the stress scenario for `make pictures`, then QEMU exits */
 
 	const char *glob = cmdline_get("ktest");
-	if (glob) {
+	if (glob && !cmdline_has("monitor")) {
 		unsigned failed = run_tests(*glob ? glob : "*");
 		ktest_emit("== ktest done ==\n");
 		arch_exit_qemu(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 	}
 
-	unsigned failed = run_tests("*");
-	if (cmdline_has("halt_exit")) {
-		pr_info("halt_exit: exiting QEMU (%s)\n", failed ? "failure" : "success");
-		arch_exit_qemu(failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
-	}
-	pr_info("Kernel idle. Press Ctrl-A X to quit QEMU.\n");
-	arch_halt_forever();
+	/* `monitor` on the command line: straight to the monitor (the monitor tests use it). */
+	unsigned failed = cmdline_has("monitor") ? 0 : run_tests("*");
+	monitor_run(failed);
 }

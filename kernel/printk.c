@@ -29,6 +29,8 @@ CMDLINE_PARAM(loglevel,
 #define DEFAULT_LOGLEVEL 6    /* KERN_DEFAULT means info */
 #define TRUNCATED_MARKER " [truncated]\n"
 
+bool printk_time = true;
+
 /* State of the current console line (under the console lock). */
 static bool line_open;	  /* the last message did not end with '\n' */
 static unsigned line_cpu; /* who opened it */
@@ -67,7 +69,7 @@ static void write_lines(const char *text, size_t len)
 	while (len) {
 		const char *nl = find_newline(text, len);
 		size_t n = nl ? (size_t)(nl - text) + 1 : len;
-		if (!line_open)
+		if (!line_open && READ_ONCE(printk_time))
 			write_timestamp();
 		console_write(text, n);
 		line_open = !nl;

@@ -46,6 +46,7 @@
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "mm/gfp.h"
+#include "mm/provenance.h"
 #include "mm/slab.h"
 #include "mm/slab_internal.h"
 #include "mm/vmstat.h"
@@ -215,13 +216,25 @@ static __noinline void *kmalloc_large(size_t size, gfp_t gfp, uintptr_t caller)
 	}
 	unsigned order = size_to_order(size);
 	gfp_t pgfp = gfp & ~__GFP_ZERO;
-	struct page *page = alloc_pages(pgfp | __GFP_NOWARN, order);
+	struct page_alloc_info pinfo;
+	bool reclaimed = false;
+	struct page *page = alloc_pages_info(pgfp | __GFP_NOWARN, order, &pinfo);
 	if (!page) {
 		/* Memory pressure: give back what the slab caches hold idle, then try once more. */
 		slab_reclaim();
-		page = alloc_pages(pgfp, order);
+		reclaimed = true;
+		page = alloc_pages_info(pgfp, order, &pinfo);
 		if (!page)
 			return NULL;
+	}
+	struct kmalloc_info *info = slab_info_sink_get();
+	if (unlikely(info)) {
+		info->path = SA_LARGE;
+		info->obj_size = (unsigned)(PAGE_SIZE << order);
+		info->pfn = page_to_pfn(page);
+		info->order = order;
+		info->page = pinfo;
+		info->reclaimed = reclaimed;
 	}
 	page->flags |= PG_large_kmalloc;
 	set_page_order(page, order);
@@ -306,13 +319,61 @@ static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 	return obj;
 }
 
+/*
+ * kmalloc that records how it was served (mm/provenance.h): the same
+ * __kmalloc; a per-CPU hit leaves the record as preset here, and the slow
+ * paths (refill, new slab, large block) fill it in through slab_info_sink.
+ */
+static __noinline void *kmalloc_provenance(size_t size, gfp_t gfp, struct kmalloc_info *info,
+					   uintptr_t caller)
+{
+	unsigned cpu = smp_processor_id();
+
+	*info = (struct kmalloc_info){ .path = SA_CPU_HIT, .cpu = cpu };
+	if (!size) {
+		info->path = SA_ZERO;
+	} else if (size > KMALLOC_MAX_CACHE_SIZE || (gfp & KMALLOC_LARGE_GFP)) {
+		info->path = SA_LARGE;
+	} else {
+		const struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
+		info->cache = c->name;
+		info->obj_size = c->object_size;
+	}
+	slab_info_sink[cpu] = info;
+	void *p = __kmalloc(size, gfp, caller);
+	slab_info_sink[cpu] = NULL;
+	if (!p)
+		info->path = SA_FAILED;
+	return p;
+}
+
+static __noinline void *kmalloc_traced(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	struct kmalloc_info info;
+	void *p = kmalloc_provenance(size, gfp, &info, caller);
+	mm_trace_kmalloc(size, p, &info, false, caller);
+	return p;
+}
+
+void *kmalloc_info(size_t size, gfp_t gfp, struct kmalloc_info *info)
+{
+	void *p = kmalloc_provenance(size, gfp, info, _RET_IP_);
+	if (unlikely(mm_trace_enabled))
+		mm_trace_kmalloc(size, p, info, false, _RET_IP_);
+	return p;
+}
+
 void *kmalloc(size_t size, gfp_t gfp)
 {
+	if (unlikely(mm_trace_enabled))
+		return kmalloc_traced(size, gfp, _RET_IP_);
 	return __kmalloc(size, gfp, _RET_IP_);
 }
 
 void *kzalloc(size_t size, gfp_t gfp)
 {
+	if (unlikely(mm_trace_enabled))
+		return kmalloc_traced(size, gfp | __GFP_ZERO, _RET_IP_);
 	return __kmalloc(size, gfp | __GFP_ZERO, _RET_IP_);
 }
 
@@ -325,13 +386,26 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 				(void *)_RET_IP_);
 		return NULL;
 	}
+	if (unlikely(mm_trace_enabled))
+		return kmalloc_traced(bytes, gfp | __GFP_ZERO, _RET_IP_);
 	return __kmalloc(bytes, gfp | __GFP_ZERO, _RET_IP_);
+}
+
+/* Record a kfree in the trace: the object's cache, looked up without trusting p. */
+static __noinline void kfree_traced(const void *p, uintptr_t caller)
+{
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	const struct page *slab = pfn < max_pfn ? compound_head(pfn_to_page(pfn)) : NULL;
+	mm_trace_kfree(p, slab && (slab->flags & PG_slab) ? slab->slab_cache->name : NULL, false,
+		       caller);
 }
 
 void kfree(const void *p)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
+	if (unlikely(mm_trace_enabled))
+		kfree_traced(p, _RET_IP_);
 	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
 	if (unlikely(pfn >= max_pfn)) {
 		slab_report_bad_ptr(NULL, p, _RET_IP_);

@@ -49,6 +49,7 @@
 #include "kernel/string.h"
 #include "mm/mmzone.h"
 #include "mm/page_alloc_internal.h"
+#include "mm/provenance.h"
 
 BUILD_BUG_ON(sizeof(struct page) != 32);
 /* Zone boundaries are multiples of the largest block: no block straddles two zones. */
@@ -575,25 +576,49 @@ alloc_pages_common(gfp_t gfp, unsigned order, struct page_alloc_info *info, uint
 	return alloc_pages_slow(gfp, order, info, caller);
 }
 
+/*
+ * The allocation trace (mm/provenance.h) is on: the same allocation, with
+ * its path recorded. Out of line, so the exported functions pay one branch.
+ */
+static __noinline struct page *alloc_pages_traced(gfp_t gfp, unsigned order,
+						  struct page_alloc_info *info, uintptr_t caller)
+{
+	struct page_alloc_info scratch;
+
+	if (!info)
+		info = &scratch;
+	struct page *page = alloc_pages_common(gfp, order, info, caller);
+	mm_trace_page_alloc(gfp, order, page, info, caller);
+	return page;
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned order)
 {
+	if (unlikely(mm_trace_enabled))
+		return alloc_pages_traced(gfp, order, NULL, _RET_IP_);
 	return alloc_pages_common(gfp, order, NULL, _RET_IP_);
 }
 
 struct page *alloc_pages_info(gfp_t gfp, unsigned order, struct page_alloc_info *info)
 {
+	if (unlikely(mm_trace_enabled))
+		return alloc_pages_traced(gfp, order, info, _RET_IP_);
 	return alloc_pages_common(gfp, order, info, _RET_IP_);
 }
 
 uintptr_t __get_free_pages(gfp_t gfp, unsigned order)
 {
-	struct page *page = alloc_pages_common(gfp, order, NULL, _RET_IP_);
+	struct page *page = unlikely(mm_trace_enabled)
+				    ? alloc_pages_traced(gfp, order, NULL, _RET_IP_)
+				    : alloc_pages_common(gfp, order, NULL, _RET_IP_);
 	return page ? (uintptr_t)page_address(page) : 0;
 }
 
 uintptr_t get_zeroed_page(gfp_t gfp)
 {
-	struct page *page = alloc_pages_common(gfp | __GFP_ZERO, 0, NULL, _RET_IP_);
+	struct page *page = unlikely(mm_trace_enabled)
+				    ? alloc_pages_traced(gfp | __GFP_ZERO, 0, NULL, _RET_IP_)
+				    : alloc_pages_common(gfp | __GFP_ZERO, 0, NULL, _RET_IP_);
 	return page ? (uintptr_t)page_address(page) : 0;
 }
 
@@ -772,13 +797,28 @@ static __always_inline int free_pages_common(struct page *page, unsigned order, 
 	return 0;
 }
 
+/* The trace is on: the same free, then a record of where the block went. */
+static __noinline int free_pages_traced(struct page *page, unsigned order, uintptr_t caller)
+{
+	int err = free_pages_common(page, order, caller);
+	if (!err)
+		mm_trace_page_free(page_to_pfn(page), order, caller);
+	return err;
+}
+
 int free_pages_checked(struct page *page, unsigned order, uintptr_t caller)
 {
+	if (unlikely(mm_trace_enabled))
+		return free_pages_traced(page, order, caller);
 	return free_pages_common(page, order, caller);
 }
 
 void __free_pages(struct page *page, unsigned order)
 {
+	if (unlikely(mm_trace_enabled)) {
+		free_pages_traced(page, order, _RET_IP_);
+		return;
+	}
 	free_pages_common(page, order, _RET_IP_);
 }
 
@@ -791,6 +831,10 @@ void free_pages(uintptr_t addr, unsigned order)
 		pr_err("page_alloc: BAD FREE of address %#lx order %u from %pS: not a page-aligned "
 		       "direct-map address of RAM\n",
 		       (unsigned long)addr, order, (void *)_RET_IP_);
+		return;
+	}
+	if (unlikely(mm_trace_enabled)) {
+		free_pages_traced(virt_to_page((void *)addr), order, _RET_IP_);
 		return;
 	}
 	free_pages_common(virt_to_page((void *)addr), order, _RET_IP_);

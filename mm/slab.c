@@ -57,6 +57,7 @@
 #include "kernel/smp.h"
 #include "kernel/string.h"
 #include "mm/gfp.h"
+#include "mm/provenance.h"
 #include "mm/slab.h"
 #include "mm/slab_internal.h"
 #include "mm/vmstat.h"
@@ -171,21 +172,37 @@ static bool slab_contains_obj(const struct kmem_cache *c, const struct page *sla
 }
 
 /*
+ * Where the objects of one cache_take came from, for the provenance counters
+ * and records (mm/provenance.h). Filled on the slow path only.
+ */
+struct take_src {
+	unsigned partial, empty, fresh; /* objects from partial, empty and new slabs */
+	unsigned new_slabs;
+	bool reclaimed;
+	unsigned long pfn; /* the last new slab */
+	unsigned order;
+	struct page_alloc_info page; /* how the buddy allocator served it */
+};
+
+/*
  * Allocate and format a new slab: not yet on any list, all objects free,
  * constructed. Called without the cache lock. quiet: no failure warning (a
- * later attempt will be made).
+ * later attempt will be made). src learns how the buddy allocator served it.
  */
-static struct page *cache_grow(struct kmem_cache *c, gfp_t gfp, bool quiet)
+static struct page *cache_grow(struct kmem_cache *c, gfp_t gfp, bool quiet, struct take_src *src)
 {
 	const struct slab_geom *g = &c->oo;
 	gfp_t pgfp = gfp & (__GFP_HIGH | __GFP_NOWARN);
-	struct page *page = alloc_pages(pgfp | __GFP_NOWARN, g->order);
+	struct page *page = alloc_pages_info(pgfp | __GFP_NOWARN, g->order, &src->page);
 	if (!page) {
 		g = &c->min;
-		page = alloc_pages(quiet ? (pgfp | __GFP_NOWARN) : pgfp, g->order);
+		page = alloc_pages_info(quiet ? (pgfp | __GFP_NOWARN) : pgfp, g->order, &src->page);
 		if (!page)
 			return NULL;
 	}
+	src->new_slabs++;
+	src->pfn = page_to_pfn(page);
+	src->order = g->order;
 
 	unsigned colour = (__atomic_fetch_add(&c->colour_next, 1, __ATOMIC_RELAXED) % g->colours) *
 			  c->colour_unit;
@@ -333,38 +350,78 @@ static void cache_put_obj(struct kmem_cache *c, void *obj, uintptr_t caller)
  * empty ones, then new slabs. When the buddy allocator cannot give a slab and
  * nothing was found yet, everything idle in every cache is given back
  * (slab_reclaim) and the allocation tried once more. Returns the number
- * taken (0: out of memory). Interrupts off; takes c->lock.
+ * taken (0: out of memory); src (zeroed by the caller) says from where.
+ * Interrupts off; takes c->lock.
  */
-static unsigned cache_take(struct kmem_cache *c, void **out, unsigned want, gfp_t gfp)
+static unsigned cache_take(struct kmem_cache *c, void **out, unsigned want, gfp_t gfp,
+			   struct take_src *src)
 {
-	unsigned got = 0;
-	bool reclaimed = false;
+	unsigned got = 0, n;
+	struct page *grown = NULL;
 
 	spin_lock(&c->lock);
 	while (got < want) {
 		struct page *slab = page_list_first(&c->lists[SLAB_PARTIAL]);
-		if (!slab)
-			slab = page_list_first(&c->lists[SLAB_EMPTY]);
 		if (slab) {
-			got += slab_take(c, slab, out + got, want - got);
+			n = slab_take(c, slab, out + got, want - got);
+			got += n;
+			src->partial += n;
+			continue;
+		}
+		slab = page_list_first(&c->lists[SLAB_EMPTY]);
+		if (slab) {
+			n = slab_take(c, slab, out + got, want - got);
+			got += n;
+			if (slab == grown)
+				src->fresh += n;
+			else
+				src->empty += n;
 			continue;
 		}
 		spin_unlock(&c->lock);
-		slab = cache_grow(c, gfp, got || !reclaimed);
+		slab = cache_grow(c, gfp, got || !src->reclaimed, src);
 		if (!slab) {
-			if (got || reclaimed) {
+			if (got || src->reclaimed) {
 				spin_lock(&c->lock);
 				break;
 			}
 			slab_reclaim();
-			reclaimed = true;
+			src->reclaimed = true;
 		}
 		spin_lock(&c->lock);
 		if (slab)
 			cache_add_slab(c, slab);
+		grown = slab;
 	}
 	spin_unlock(&c->lock);
 	return got;
+}
+
+/*
+ * Fill the provenance record of a caller that asked for one (kmalloc_info,
+ * kmem_cache_alloc_info, the trace): which level served this allocation.
+ * Slow paths only; the per-CPU hit is recorded by the caller.
+ */
+static void note_provenance(enum slab_alloc_path path, const struct take_src *src, unsigned got)
+{
+	struct kmalloc_info *info = slab_info_sink_get();
+
+	if (likely(!info))
+		return;
+	if (path != SA_DIRECT)
+		path = src->fresh ? SA_NEW_SLAB : src->empty ? SA_REFILL_EMPTY : SA_REFILL_PARTIAL;
+	info->path = got ? path : SA_FAILED;
+	info->refilled = path == SA_DIRECT ? 0 : got;
+	info->from_partial = src->partial;
+	info->from_empty = src->empty;
+	info->from_new = src->fresh;
+	info->new_slabs = src->new_slabs;
+	info->reclaimed = src->reclaimed;
+	if (src->new_slabs) {
+		info->pfn = src->pfn;
+		info->order = src->order;
+		info->page = src->page;
+	}
 }
 
 /* ---- the direct path (debug caches, per-CPU arrays' own memory) ---- */
@@ -374,9 +431,12 @@ void *slab_alloc_direct(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	unsigned long flags;
 	void *obj;
 
+	struct take_src src = { 0 };
+
 	local_irq_save(flags);
-	if (!cache_take(c, &obj, 1, gfp))
+	if (!cache_take(c, &obj, 1, gfp, &src))
 		obj = NULL;
+	note_provenance(SA_DIRECT, &src, obj != NULL);
 	local_irq_restore(flags);
 	if (obj && (c->flags & SLAB_DEBUG))
 		slab_debug_on_alloc(c, obj, caller);
@@ -432,18 +492,27 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsign
 
 	unsigned cpu = smp_processor_id();
 	struct array_cache *ac = c->cpu_cache[cpu];
+	struct take_src src = { 0 };
 	if (ac == &slab_empty_ac) {
 		ac = cache_setup_cpu(c, cpu, gfp);
 		if (!ac) {
-			if (!cache_take(c, &obj, 1, gfp))
+			if (!cache_take(c, &obj, 1, gfp, &src))
 				obj = NULL;
+			note_provenance(SA_DIRECT, &src, obj != NULL);
 			local_irq_restore(flags);
 			return obj;
 		}
 	}
 	/* avail is 0 here: the fast path found it so, and only a drain changes it (to 0). */
-	unsigned got = cache_take(c, ac->slots + 1, ac->batchcount, gfp);
+	unsigned got = cache_take(c, ac->slots + 1, ac->batchcount, gfp, &src);
 	ac->refills++;
+	if (src.fresh)
+		ac->refill_new++;
+	else if (src.empty)
+		ac->refill_empty++;
+	else if (got)
+		ac->refill_partial++;
+	note_provenance(SA_REFILL_PARTIAL, &src, got);
 	/* Reverse, so that objects leave the array in the order they came (address order). */
 	for (unsigned i = 1, j = got; i < j; i++, j--) {
 		void *tmp = ac->slots[i];
@@ -737,8 +806,47 @@ static __noinline void *cache_zalloc(struct kmem_cache *c, gfp_t gfp, uintptr_t 
 	return obj;
 }
 
+/*
+ * kmem_cache_alloc that records how it was served (mm/provenance.h): the
+ * same fast path; the slow paths fill info through slab_info_sink.
+ */
+static __noinline void *cache_alloc_provenance(struct kmem_cache *c, gfp_t gfp,
+					       struct kmalloc_info *info, uintptr_t caller)
+{
+	unsigned cpu = smp_processor_id();
+
+	*info = (struct kmalloc_info){
+		.path = SA_CPU_HIT, .cache = c->name, .obj_size = c->object_size, .cpu = cpu
+	};
+	slab_info_sink[cpu] = info;
+	void *obj =
+		(gfp & __GFP_ZERO) ? cache_zalloc(c, gfp, caller) : slab_alloc_fast(c, gfp, caller);
+	slab_info_sink[cpu] = NULL;
+	if (!obj)
+		info->path = SA_FAILED;
+	return obj;
+}
+
+static __noinline void *cache_alloc_traced(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
+{
+	struct kmalloc_info info;
+	void *obj = cache_alloc_provenance(c, gfp, &info, caller);
+	mm_trace_kmalloc(c->object_size, obj, &info, true, caller);
+	return obj;
+}
+
+void *kmem_cache_alloc_info(struct kmem_cache *c, gfp_t gfp, struct kmalloc_info *info)
+{
+	void *obj = cache_alloc_provenance(c, gfp, info, _RET_IP_);
+	if (unlikely(mm_trace_enabled))
+		mm_trace_kmalloc(c->object_size, obj, info, true, _RET_IP_);
+	return obj;
+}
+
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
+	if (unlikely(mm_trace_enabled))
+		return cache_alloc_traced(c, gfp, _RET_IP_);
 	if (unlikely(gfp & __GFP_ZERO))
 		return cache_zalloc(c, gfp, _RET_IP_);
 	return slab_alloc_fast(c, gfp, _RET_IP_);
@@ -746,6 +854,8 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
 {
+	if (unlikely(mm_trace_enabled))
+		return cache_alloc_traced(c, gfp | __GFP_ZERO, _RET_IP_);
 	return cache_zalloc(c, gfp, _RET_IP_);
 }
 
@@ -753,6 +863,8 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	if (unlikely(!obj))
 		return;
+	if (unlikely(mm_trace_enabled))
+		mm_trace_kfree(obj, c->name, true, _RET_IP_);
 	struct page *slab = virt_to_slab(obj);
 	if (unlikely(!slab || slab->slab_cache != c || !slab_obj_valid(c, slab, obj))) {
 		slab_report_bad_ptr(c, obj, _RET_IP_);

@@ -111,6 +111,10 @@ struct array_cache {
 	unsigned long free_hits;  /* frees absorbed by slots */
 	unsigned long refills;	  /* batches taken from the slab lists */
 	unsigned long flushes;	  /* batches given back to the slab lists */
+	/* Refills by the deepest level they reached (provenance; their sum <= refills). */
+	unsigned long refill_partial; /* partial slabs were enough */
+	unsigned long refill_empty;   /* took from empty slabs the cache kept */
+	unsigned long refill_new;     /* needed new slabs from the buddy allocator */
 	void *slots[];
 };
 

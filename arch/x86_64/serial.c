@@ -20,6 +20,7 @@
 #define LCR_8N1		    0x03
 #define FCR_ENABLE_CLEAR_14 0xc7 /* enable FIFOs, clear both, interrupt at 14 bytes */
 #define MCR_DTR_RTS_OUT2    0x0b
+#define LSR_DR		    0x01 /* a received byte is waiting */
 #define LSR_THRE	    0x20
 
 #define UART_CLOCK 115200u /* the divisor is relative to this */
@@ -54,4 +55,13 @@ void serial_write(const char *s, size_t len)
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
+}
+
+int serial_try_getc(void)
+{
+	uint8_t lsr = inb(COM1_PORT + UART_LSR);
+	/* 0xff: no UART at all (nothing ever arrives), not "data ready". */
+	if (lsr == 0xff || !(lsr & LSR_DR))
+		return -1;
+	return inb(COM1_PORT + UART_DATA);
 }

@@ -16,4 +16,7 @@ void serial_init(void);
  */
 void serial_write(const char *s, size_t len);
 
+/* Input, polled: the next received byte (0-255), or -1 when none is waiting. */
+int serial_try_getc(void);
+
 #endif
