@@ -24,6 +24,7 @@
 #include "kernel/smp.h"
 #include "kernel/string.h"
 #include "mm/gfp.h"
+#include "mm/mmzone.h"
 #include "mm/slab.h"
 #include "mm/slab_internal.h"
 #include "mm/vmm.h"
@@ -566,6 +567,29 @@ static unsigned long drained_free_pages(void)
 	return nr_free_pages();
 }
 
+/*
+ * After a drain from the boot CPU, nothing may be parked on any CPU: the
+ * drains reach the other CPUs (by IPI), not only the caller. Returns the
+ * pages and objects still found in per-CPU lists and arrays.
+ */
+static unsigned long parked_anywhere(void)
+{
+	unsigned long parked = 0, flags;
+	struct kmem_cache *c;
+
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+			parked += (unsigned long)READ_ONCE(page_zones[z].pcp[cpu].count);
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+	{
+		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
+			parked += READ_ONCE(c->cpu_cache[cpu]->avail);
+	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	return parked;
+}
+
 static void run_stress(struct stress_result *total)
 {
 	memset(results, 0, sizeof(results));
@@ -597,6 +621,7 @@ static void allocators_survive_every_cpu_at_once(struct ktest *t)
 
 	run_stress(&r);
 	unsigned long free_after = drained_free_pages();
+	unsigned long parked = parked_anywhere();
 
 	KEXPECT_EQ(t, r.bad_stamps, 0ul);
 	KEXPECT_EQ(t, r.alloc_failures, 0ul);
@@ -604,6 +629,7 @@ static void allocators_survive_every_cpu_at_once(struct ktest *t)
 	if (nr_cpu_ids > 1)
 		KEXPECT_GE(t, r.remote_frees, (unsigned long)nr_cpu_ids * STRESS_HANDOFF);
 	KEXPECT_EQ(t, free_after, free_before);
+	KEXPECT_EQ(t, parked, 0ul);
 	KEXPECT_EQ(t, buddy_check(), 0u);
 	KEXPECT_EQ(t, slab_check(), 0u);
 	ktest_log(t, "%u CPUs: %lu allocations, %lu freed by another CPU", nr_cpu_ids, r.allocs,
