@@ -34,6 +34,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/compiler.h"
+#include "kernel/errno.h"
 
 typedef void (*smp_call_func_t)(void *info);
 
@@ -104,7 +105,7 @@ static inline int smp_call_function_single(unsigned cpu, smp_call_func_t func, v
 {
 	(void)wait;
 	if (cpu >= nr_cpu_ids)
-		return -22; /* -EINVAL */
+		return -EINVAL;
 	__host_call_on(cpu, func, info);
 	return 0;
 }

@@ -24,10 +24,6 @@
 #include "kernel/arch.h"
 #include "kernel/compiler.h"
 
-#ifndef PERCPU_CPU_ID_OFFSET
-#define PERCPU_CPU_ID_OFFSET 8 /* arch.h's smp_processor_id reads %gs:8 */
-#endif
-
 /* A request to run func(arg) on some CPU (kernel/smp.h), queued on that CPU. */
 struct call_single_data {
 	struct call_single_data *next; /* on the target CPU's call_queue */
