@@ -375,9 +375,17 @@ static uintptr_t tlb_req_va;
 static bool tlb_req_all;
 static uint64_t tlb_gen; /* bumped per shootdown; each CPU acks the last it did */
 
+/* Set by smp_send_stop: every CPU that takes an NMI from now on stops for good. */
+static bool smp_stopping;
+static unsigned smp_stopped;
+
 bool smp_handle_nmi(void)
 {
 	struct percpu *me = this_cpu_ptr();
+	if (__atomic_load_n(&smp_stopping, __ATOMIC_ACQUIRE)) {
+		__atomic_add_fetch(&smp_stopped, 1, __ATOMIC_RELEASE);
+		arch_halt_forever(); /* in the NMI handler: not even another NMI gets in */
+	}
 	uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&me->tlb_ack_gen, __ATOMIC_RELAXED) >= gen)
 		return false; /* nothing asked of us: a real NMI */
@@ -434,6 +442,38 @@ void smp_flush_tlb_others(uintptr_t va, bool all)
 	}
 	spin_unlock(&tlb_lock);
 	local_irq_restore(flags);
+}
+
+/*
+ * Stop every other CPU, for a panic or a fatal exception: they must not
+ * scribble over the report or keep changing what it describes. An NMI each
+ * (it reaches CPUs spinning with interrupts off, or waiting for the CPU that
+ * is now reporting), whose handler halts. The caller may hold any lock and
+ * be in any context, so nothing here waits for a lock; it waits at most
+ * 100 ms for the others to acknowledge. Afterwards this is the only CPU
+ * online, so no later TLB flush or call waits for the stopped ones.
+ */
+void smp_send_stop(void)
+{
+	unsigned self = smp_processor_id();
+	uint32_t others = __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE) & ~(1u << self);
+
+	if (!others || !apic_available() ||
+	    __atomic_exchange_n(&smp_stopping, true, __ATOMIC_ACQ_REL))
+		return;
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		if (others & (1u << cpu))
+			apic_send_nmi(per_cpu(cpu)->apic_id);
+	__atomic_store_n(&online_mask, 1u << self, __ATOMIC_RELEASE);
+	__atomic_store_n(&smp_num_online, 1, __ATOMIC_RELEASE);
+
+	unsigned want = 0;
+	for (uint32_t m = others; m; m &= m - 1)
+		want++;
+	uint64_t start = arch_cycles(), limit = 100 * (tsc_khz ? tsc_khz : 1000000);
+	while (__atomic_load_n(&smp_stopped, __ATOMIC_ACQUIRE) < want &&
+	       arch_cycles() - start < limit)
+		cpu_relax();
 }
 
 /* ================================================================== */

@@ -60,6 +60,12 @@ void smp_flush_tlb_others(uintptr_t va, bool all);
  */
 bool smp_handle_nmi(void);
 
+/*
+ * Stop every other CPU for good (panic, fatal exception; Linux's name): an
+ * NMI each, safe from any context. Overrides the empty weak one in panic.c.
+ */
+void smp_send_stop(void);
+
 /* The call-function IPI handler (CALL_FUNCTION_VECTOR). */
 void smp_call_function_interrupt(void);
 
