@@ -174,9 +174,11 @@ $(BUILD)/%.iso: $(KERNEL) iso/grub.cfg $(BUILD)/%.iso.cmdline | deps
 
 # ---- running ----------------------------------------------------------------------------
 # On a terminal (stdin and stdout): serial and QEMU's monitor multiplexed on
-# it; the kernel runs the boot-time tests, then idles until Ctrl-A X.
+# it; the kernel runs the boot-time tests, then its command monitor
+# (docs/MONITOR.md) until `poweroff` or Ctrl-A X.
 # Otherwise (make run > log, CI): plain serial, and the OEM string halt_exit
-# tells the kernel to end QEMU after the tests; status 0 if they passed.
+# tells the monitor to read commands from stdin until it is silent for 2 s,
+# then end QEMU; status 0 if the tests (and any `check`/`test`) passed.
 run: $(ISO)
 	@if [ -t 0 ] && [ -t 1 ]; then \
 		echo "QEMU: quit with Ctrl-A X (Ctrl-A C: QEMU monitor)"; \
@@ -254,9 +256,10 @@ help:
 	@echo '  kernel         build build/kernel.elf only'
 	@echo '  iso            build build/kernel.iso (GRUB, multiboot2, command line CMDLINE)'
 	@echo '  run            boot the ISO in QEMU, serial console on this terminal; the'
-	@echo '                 kernel runs the boot-time tests and idles: quit with Ctrl-A X.'
-	@echo '                 Not on a terminal (make run > log): QEMU ends after the tests,'
-	@echo '                 status 0 if they passed.'
+	@echo '                 kernel runs the boot-time tests, then the command monitor'
+	@echo '                 (docs/MONITOR.md): `poweroff` or Ctrl-A X to quit. Not on a'
+	@echo '                 terminal (make run < script > log): commands from stdin until'
+	@echo '                 it is silent for 2 s; status 0 if the tests passed.'
 	@echo '  test           host unit tests + in-kernel KTAP suites (build/kernel-test.iso,'
 	@echo '                 command line CMDLINE ktest=TESTS) via tests/run; non-zero on'
 	@echo '                 any failure. Logs in build/logs/.'
@@ -268,6 +271,8 @@ help:
 	@echo '  lint           cppcheck every .c of the tree (fails on findings)'
 	@echo '  clean          remove build/'
 	@echo '  bench, bench-compare, bench-host   allocator benchmarks (docs/BENCHMARKS.md)'
+	@echo '  pictures       SVG pictures of memory during an allocator stress run, in'
+	@echo '                 build/pictures/ (open index.html; docs/PICTURES.md)'
 	@echo ''
 	@echo 'Variables (make VAR=value ...):'
 	@echo '  MEM=$(MEM)         guest RAM (QEMU -m)'
@@ -289,3 +294,5 @@ help:
 
 # Benchmarks (make bench, bench-compare, bench-host): see docs/BENCHMARKS.md.
 include tests/bench/bench.mk
+# make pictures: SVG pictures of memory during an allocator stress run (docs/PICTURES.md).
+include tools/pictures.mk

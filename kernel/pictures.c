@@ -8,13 +8,14 @@
  * The phases, chosen to make fragmentation visible and then undo it:
  *   1. boot           what the boot left
  *   2. fill           blocks of random orders 0-5 until 60% of free memory is
- *                     allocated (a dump at each quarter)
+ *                     allocated (a dump at each quarter); on big machines the
+ *                     orders are shifted up so that PIC_MAX_BLOCKS blocks do it
  *   3. punch holes    every other block freed, in random order: lots of free
  *                     memory, few large blocks (a dump at each half)
  *   4. kmalloc        objects of random sizes 8 B - 8 KiB (a dump at each half)
  *   5. kfree 3/4      three objects in four freed: slabs left partial
- *   6. big blocks     order-8 allocations while they succeed: what the holes
- *                     cost (then given back)
+ *   6. big blocks     order-8 allocations while they succeed: how few fit
+ *                     among the holes although plenty is free (then given back)
  *   7. free all       everything freed, per-CPU lists and empty slabs given back
  * The random numbers are xorshift64 from a fixed seed, so every run with the
  * same memory size draws the same pictures.
@@ -31,9 +32,9 @@
 CMDLINE_PARAM(pictures, "run the allocator stress scenario that prints memdump lines for "
 			"tools/mempictures.py (make pictures), then exit QEMU");
 
-#define PIC_MAX_BLOCKS	(1u << 14) /* page blocks tracked (16384 x 8 bytes = order 5) */
+#define PIC_MAX_BLOCKS	(1u << 15) /* page blocks tracked (32768 x 8 bytes = order 6) */
 #define PIC_MAX_OBJECTS (1u << 15) /* kmalloc objects tracked (32768 x 8 bytes = order 6) */
-#define PIC_MAX_BIG	64
+#define PIC_MAX_BIG	1024
 
 struct pic_block {
 	uint32_t pfn;
@@ -75,7 +76,7 @@ void pictures_main(void)
 {
 	unsigned border, oorder;
 	unsigned nblocks = 0, nobjs = 0, nbig = 0;
-	struct pic_block big[PIC_MAX_BIG];
+	static struct pic_block big[PIC_MAX_BIG];
 
 	if (!cmdline_has("pictures"))
 		return;
@@ -91,6 +92,9 @@ void pictures_main(void)
 	/* 2. fill */
 	unsigned long target = nr_free_pages() * 6 / 10, taken = 0, quarter = target / 4;
 	unsigned long next_dump = quarter;
+	unsigned base = 0; /* the mean block is about 3 << base pages */
+	while (base < MAX_PAGE_ORDER - 5 && (target >> base) > PIC_MAX_BLOCKS * 3UL)
+		base++;
 	while (taken < target && nblocks < PIC_MAX_BLOCKS) {
 		/* Small orders more often: order k with weight 2^(5-k). */
 		unsigned r = (unsigned)(next_rand() % 63), order = 0;
@@ -98,15 +102,15 @@ void pictures_main(void)
 			r -= 32u >> order;
 			order++;
 		}
+		order += base;
 		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
 		if (!p)
 			break;
 		blocks[nblocks++] = (struct pic_block){ (uint32_t)page_to_pfn(p), order };
 		taken += 1UL << order;
-		if (taken >= next_dump && taken < target) {
-			memdump(next_dump == quarter	   ? "fill-25%"
-				: next_dump == 2 * quarter ? "fill-50%"
-							   : "fill-75%");
+		if (taken >= next_dump && next_dump <= 3 * quarter) {
+			static const char *const names[] = { "fill-25%", "fill-50%", "fill-75%" };
+			memdump(names[next_dump / quarter - 1]);
 			next_dump += quarter;
 		}
 	}
@@ -151,13 +155,15 @@ void pictures_main(void)
 	memdump("kfree-75%");
 
 	/* 6. big blocks */
+	unsigned long free_before = nr_free_pages();
 	while (nbig < PIC_MAX_BIG) {
 		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 8);
 		if (!p)
 			break;
 		big[nbig++] = (struct pic_block){ (uint32_t)page_to_pfn(p), 8 };
 	}
-	pr_info("pictures: %u order-8 blocks could be allocated among the holes\n", nbig);
+	pr_info("pictures: %u order-8 blocks (%u pages) could be allocated with %lu pages free\n",
+		nbig, nbig << 8, free_before);
 	memdump("order-8");
 	free_blocks(big, nbig);
 
@@ -165,8 +171,8 @@ void pictures_main(void)
 	for (unsigned i = 0; i < nobjs; i++)
 		kfree(objs[i]);
 	free_blocks(blocks, nblocks);
+	slab_reclaim(); /* empty slabs back to the buddy allocator (through the per-CPU lists) */
 	drain_all_pages();
-	slab_reclaim();
 	memdump("freed");
 
 	__free_pages(virt_to_page(blocks), border);
