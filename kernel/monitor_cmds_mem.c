@@ -87,13 +87,13 @@ void mon_describe_pfn(unsigned long pfn, char *buf, size_t size)
 			  mon_find_pages(b.pfn) ? ", held by the monitor" : ", by the kernel");
 		break;
 	case PU_KERNEL:
-		ksnprintf(buf, size, "the kernel image (reserved at boot)");
+		ksnprintf(buf, size, "the kernel image, reserved at boot");
 		break;
 	case PU_MEMMAP:
-		ksnprintf(buf, size, "mem_map, the struct page array (reserved at boot)");
+		ksnprintf(buf, size, "mem_map, the struct page array, reserved at boot");
 		break;
 	case PU_RESERVED:
-		ksnprintf(buf, size, "reserved at boot (firmware, first MiB or boot data)");
+		ksnprintf(buf, size, "reserved at boot: firmware, first MiB or boot data");
 		break;
 	case PU_HOLE:
 		ksnprintf(buf, size, "no RAM (a hole)");

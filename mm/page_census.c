@@ -260,9 +260,11 @@ int census_fragmentation_index(const unsigned long *free_blocks, unsigned order)
 /* "512K", "32M", "4G": the largest unit that divides bytes. */
 static void fmt_bytes(char *buf, size_t size, uint64_t bytes)
 {
-	if (bytes && bytes % (1ULL << 30) == 0)
+	if (!bytes)
+		ksnprintf(buf, size, "0");
+	else if (bytes % (1ULL << 30) == 0)
 		ksnprintf(buf, size, "%lluG", (unsigned long long)(bytes >> 30));
-	else if (bytes && bytes % (1ULL << 20) == 0)
+	else if (bytes % (1ULL << 20) == 0)
 		ksnprintf(buf, size, "%lluM", (unsigned long long)(bytes >> 20));
 	else
 		ksnprintf(buf, size, "%lluK", (unsigned long long)(bytes >> 10));
@@ -283,6 +285,7 @@ static const unsigned long zone_first_pfn[MAX_NR_ZONES] = { 0, ZONE_DMA_END_PFN,
 static void map_flush_row(struct map_ctx *m)
 {
 	char at[16], note[64] = "";
+	/* m->cell is the first cell after the row. */
 	unsigned long row_pfn = (m->cell - m->col) * m->ppc;
 	unsigned long row_end = row_pfn + MAP_COLS * m->ppc;
 
@@ -310,9 +313,9 @@ static void map_flush_cell(struct map_ctx *m)
 		best == PU_FREE ? free_code((unsigned)m->max_free_order) : page_use_codes[best];
 	memset(m->count, 0, sizeof(m->count));
 	m->max_free_order = -1;
+	m->cell++;
 	if (m->col == MAP_COLS)
 		map_flush_row(m);
-	m->cell++;
 }
 
 static void map_add(void *arg, const struct page_block *b)
