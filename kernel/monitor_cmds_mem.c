@@ -258,6 +258,44 @@ static void show_split(unsigned long pfn, unsigned order, unsigned from)
 	mon_printf("    pfn %#lx order %-2u handed out (the lowest piece)\n", pfn, order);
 }
 
+/*
+ * A free block of exactly the order asked for was there. It was free and
+ * unmerged because its buddy was not free: say what the buddy is.
+ */
+static void show_no_split(unsigned long pfn, unsigned order)
+{
+	char now[160];
+
+	mon_printf("  no split: a free block of exactly order %u was on the free list\n", order);
+	if (order < MAX_PAGE_ORDER) {
+		unsigned long buddy = pfn ^ (1UL << order);
+		mon_describe_pfn(buddy, now, sizeof(now));
+		mon_printf("    (it was left over by an earlier split: its buddy pfn %#lx is %s)\n",
+			   buddy, now);
+	}
+}
+
+/* Which order would show a split now: the lowest with no free block below one that has. */
+static void suggest_split(unsigned zone, unsigned order)
+{
+	const struct zone *z = &page_zones[zone];
+
+	for (unsigned k = order + 1; k < MAX_PAGE_ORDER; k++) {
+		if (READ_ONCE(z->free_area[k].nr_free))
+			continue;
+		for (unsigned m = k + 1; m <= MAX_PAGE_ORDER; m++) {
+			if (READ_ONCE(z->free_area[m].nr_free)) {
+				mon_printf(
+					"  to watch a split: %s has no free block of order %u, so "
+					"`alloc %u` would cut an order-%u block (`buddyinfo`)\n",
+					z->name, k, k, m);
+				return;
+			}
+		}
+		return;
+	}
+}
+
 static int cmd_alloc(int argc, char **argv)
 {
 	unsigned order;
@@ -331,9 +369,10 @@ static int cmd_alloc(int argc, char **argv)
 		if (info.split_from > order)
 			show_split(pfn, order, info.split_from);
 		else
-			mon_printf("  no split: a free block of exactly order %u was there\n",
-				   order);
+			show_no_split(pfn, order);
 	}
+	if (info.path == PA_PCP_HIT || info.split_from == order)
+		suggest_split(info.zone, order);
 	if (info.fallback)
 		mon_printf("  fallback: %s could not serve it above its watermark and lowmem "
 			   "reserve; %s did\n",
