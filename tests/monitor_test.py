@@ -181,6 +181,15 @@ def has(text, *needles):
     return text is not None and all(n in text for n in needles)
 
 
+def find_tool():
+    """tools/mempictures.py, from the source tree or from build/host."""
+    for cand in (os.path.join(HERE, "..", "tools", "mempictures.py"),
+                 os.path.join(HERE, "..", "..", "tools", "mempictures.py")):
+        if os.path.isfile(cand):
+            return os.path.normpath(cand)
+    return None
+
+
 def first_int(pattern, text):
     m = re.search(pattern, text or "")
     return int(m.group(1), 0) if m else None
@@ -217,6 +226,11 @@ def run_interactive(s, boot):
     out = c("")
     s.case("empty_line_is_ignored", out == "", repr(out))
 
+    out = c("meminfo now")
+    s.case("extra_argument_refused", has(out, "meminfo: too many arguments; usage: meminfo"), out)
+    out = c("stats bogus")
+    s.case("stats_bad_option", has(out, "stats: 'bogus': the only option is `all`"), out)
+
     # line editing: backspace, Ctrl-U, Ctrl-C
     boot.send(b"hexx\x7f\x7fld\n")
     out = boot.wait_for(b"\n" + PROMPT, CMD_TIMEOUT)
@@ -240,6 +254,17 @@ def run_interactive(s, boot):
                                            "memdump end"])):
         out = c(cmd)
         s.case("dump_" + cmd.split()[0], has(out, *needles), out)
+        if cmd == "memdump test":
+            tool = find_tool()
+            if not tool:
+                s.case("memdump_passes_the_picture_tool_check", True,
+                       skip="tools/mempictures.py not found")
+            else:
+                r = subprocess.run([sys.executable, tool, "--check", "-"], input=out or "",
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   universal_newlines=True, timeout=60)
+                s.case("memdump_passes_the_picture_tool_check",
+                       r.returncode == 0 and "all consistent" in r.stdout, r.stdout)
 
     out = c("memmap")
     total = first_int(r"(\d+) page frames", out)
@@ -293,6 +318,16 @@ def run_interactive(s, boot):
     out = c("free %#x 0" % (pfn0 or 0))
     s.case("free_0_goes_to_the_per_cpu_list_then_merges",
            has(out, "onto CPU 0's per-CPU list of order 0", "drain_local_pages", "now: "), out)
+
+    # a zone asked for by name
+    out = c("alloc 0 dma")
+    pfn_dma = first_int(r"= pfn (0x[0-9a-f]+)", out)
+    s.case("alloc_from_zone_dma", has(out, "alloc_pages(GFP_DMA, 0) = pfn", "zone DMA\n") and
+           pfn_dma is not None and pfn_dma < 0x1000, out)
+    out = c("free %#x 0" % (pfn_dma or 0))
+    s.case("free_the_dma_page", has(out, "zone DMA"), out)
+    out = c("drain")
+    s.case("drain_empties_the_per_cpu_lists", has(out, "drain_all_pages", "0 now"), out)
 
     # bad arguments of free/alloc/page
     for cmd, expect in (("free abc 0", "free: pfn 'abc' is not a number"),
@@ -366,6 +401,10 @@ def run_interactive(s, boot):
                "alloc_pages order 1 gfp 0x200 -> pfn"), out)
     out = c("trace off")
     s.case("trace_off", has(out, "trace off"), out)
+    out = c("trace clear")
+    s.case("trace_clear", has(out, "trace cleared"), out)
+    out = c("trace 5")
+    s.case("trace_after_clear_is_empty", has(out, "0 events since cleared"), out)
     for cmd, expect in (("trace sideways", "trace: 'sideways' is not on, off, clear or a number"),
                         ("trace 0", "trace: count 0: the ring holds 1 to"),
                         ("trace 99999", "trace: count 99999")):
