@@ -352,11 +352,14 @@ def run_interactive(s, boot):
     # kmalloc by hand, with provenance
     out = c("kmalloc 100")
     ptr = first_int(r"= (0x[0-9a-f]+)", out)
+    # (slab_debug in CMDLINE: no per-CPU arrays, every object comes from the slab lists)
+    debug = has(out, "no per-CPU array (slab_debug")
     s.case("kmalloc_names_class_and_level",
            has(out, "class: kmalloc-104 (104-byte objects: 4 bytes of slack)") and
-           ("level 1: popped from CPU 0's array" in out or "level 2:" in out), out)
+           ("level 1: popped from CPU 0's array" in out or "level 2:" in out or debug), out)
     out = c("kmalloc 100")
-    s.case("second_kmalloc_is_a_per_cpu_hit", has(out, "level 1: popped from CPU 0's array"), out)
+    s.case("second_kmalloc_is_a_per_cpu_hit", has(out, "level 1: popped from CPU 0's array") or
+           (debug and has(out, "no per-CPU array")), out)
     ptr2 = first_int(r"= (0x[0-9a-f]+)", out)
     out = c("kmalloc 20000")
     ptr3 = first_int(r"= (0x[0-9a-f]+)", out)
