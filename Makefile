@@ -218,13 +218,27 @@ host-tests:
 	$(Q)$(MAKE) --no-print-directory -f tests/host/Makefile
 
 export TESTS_GLOB := $(or $(TESTS),*)
-# The SMP suites once more on 4 CPUs (a second boot of the same ISO; the
-# appended ktest= overrides the ISO's), whatever SMP the main run uses; not when
-# TESTS= picks suites.
-SMP_TEST_CONFIG := $(if $(TESTS),,--kernel-config default: --kernel-config smp4:"-smp 4 -smbios type=11,value=ktest=smp,,spinlock")
+# The configurations make test boots the same test ISO under, after the
+# default one (MEM/SMP/CPU as given): each name's QEMU arguments come last, so
+# they override -m/-smp/-cpu; SMBIOS words are appended to the kernel command
+# line by the ISO's grub.cfg. They cover what each layer must survive: the
+# smallest and a holed memory map, no 1 GiB pages, no large pages at all,
+# slab debugging, one CPU, four CPUs, and maxcpus=. `make test TEST_CONFIGS=`
+# boots the default configuration only; TESTS= (picking suites) does too.
+TEST_CONFIGS ?= smp4 smp1 maxcpus1 mem32m mem6g qemu64 nohugepages slab_debug
+TESTCFG_smp4        := -smp 4
+TESTCFG_smp1        := -smp 1
+TESTCFG_maxcpus1    := -smp 4 -smbios type=11,value=maxcpus=1
+TESTCFG_mem32m      := -m 32M
+TESTCFG_mem6g       := -m 6G
+TESTCFG_qemu64      := -cpu qemu64
+TESTCFG_nohugepages := -smbios type=11,value=nohugepages
+TESTCFG_slab_debug  := -smbios type=11,value=slab_debug
+TEST_CONFIG_ARGS := $(if $(TESTS),,$(if $(strip $(TEST_CONFIGS)),--kernel-config default: \
+	$(foreach c,$(TEST_CONFIGS),--kernel-config $(c):"$(TESTCFG_$(c))")))
 test: $(TEST_ISO) host-tests
 	$(PYTHON) tests/run --iso $(TEST_ISO) --mem $(MEM) --smp $(SMP) \
-		--accel $(ACCEL_RESOLVED) --cpu $(CPU_RESOLVED) $(SMP_TEST_CONFIG) \
+		--accel $(ACCEL_RESOLVED) --cpu $(CPU_RESOLVED) $(TEST_CONFIG_ARGS) \
 		--cmdline "$$CMDLINE_FOR_kernel" --tests "$$TESTS_GLOB" --host-dir $(BUILD)/host
 
 # ---- source hygiene -----------------------------------------------------------------------
@@ -262,7 +276,8 @@ help:
 	@echo '                 it is silent for 2 s; status 0 if the tests passed.'
 	@echo '  test           host unit tests + in-kernel KTAP suites (build/kernel-test.iso,'
 	@echo '                 command line CMDLINE ktest=TESTS) via tests/run; non-zero on'
-	@echo '                 any failure. Logs in build/logs/.'
+	@echo '                 any failure. Logs in build/logs/. Boots the default'
+	@echo '                 configuration, then each of TEST_CONFIGS (below).'
 	@echo '  test-iso       build build/kernel-test.iso only'
 	@echo '  host-tests     build the host test programs (build/host/test_*)'
 	@echo '  debug          QEMU paused with its gdb stub (-s -S); prints how to attach:'
@@ -283,7 +298,11 @@ help:
 	@echo '                   (here: $(CPU_RESOLVED))'
 	@echo '  CMDLINE=         kernel command line, GRUB word syntax (e.g. CMDLINE="mem=64M")'
 	@echo '  TESTS=           suite glob for make test (default *; e.g. TESTS="buddy*,slab");'
-	@echo '                   without it, make test also boots -smp 4 for the smp and spinlock suites'
+	@echo '                   (with TESTS=, only the default configuration boots)'
+	@echo '  TEST_CONFIGS=... extra boots of make test (each a name defined in the'
+	@echo '                   Makefile as TESTCFG_<name>), default: smp4 smp1 maxcpus1'
+	@echo '                   mem32m mem6g qemu64 nohugepages slab_debug;'
+	@echo '                   TEST_CONFIGS= boots the default configuration only'
 	@echo '  QEMU_EXTRA=      more QEMU arguments for run/debug (e.g. "-d int"); words for'
 	@echo '                   the kernel command line without rebuilding the ISO:'
 	@echo '                   QEMU_EXTRA="-smbios type=11,value=loglevel=8"'
