@@ -26,7 +26,7 @@
  *   6. far-jump to a 64-bit code segment, then jump to the higher-half alias
  *      of the kernel and call kernel_main(magic, mbi_phys) on the boot stack.
  *
- * Boot page tables (all 2 MiB pages, built in .bss; mm/vmm.c's paging_init
+ * Boot page tables (all 2 MiB pages, built in .bss; arch/x86_64/paging.c's paging_init
  * replaces them with the kernel's real tables):
  *
  *   PML4[0]   -> boot_pdpt_low:    PDPT[0] -> boot_pd[0]          identity 0..1 GiB

@@ -54,7 +54,7 @@ int memmap_sanitize(const struct boot_mmap_entry *raw, unsigned n, struct mem_ra
 
 /*
  * Build memblock from the boot information: memory = sanitized usable RAM;
- * reserved = first 1 MiB, [kernel_start, kernel_end) ("kernel"), the
+ * reserved = first 1 MiB, [kernel_start, kernel_end) ("kernel image"), the
  * multiboot2 block ("multiboot2 info"), every module ("module"). Panics only
  * when there is no usable RAM at all, and says so.
  */

@@ -52,7 +52,7 @@ enum pageflags {
 	PG_tail = 1u << 6,     /* non-first page of a slab or __GFP_COMP block; ->compound_head valid */
 	PG_pgtable = 1u << 7,  /* a page-table page */
 	PG_large_kmalloc = 1u << 8, /* head of a kmalloc allocation too big for any slab class */
-	PG_memblock = 1u << 9, /* handed out by the early allocator (mem_map, first page tables) */
+	PG_memblock = 1u << 9, /* handed out by the early allocator (mem_map) */
 	PG_guard = 1u << 10,   /* a stack guard page, deliberately unmapped */
 };
 

@@ -418,13 +418,16 @@ void show_memmap(void)
 	unsigned long sum = 0;
 	for (unsigned u = 0; u < NR_PAGE_USES; u++)
 		sum += c.pages[u];
+	/* Pages whose state moved under the census (another CPU allocating): shown only if any. */
+	char changing[32] = "";
+	if (c.pages[PU_UNKNOWN])
+		ksnprintf(changing, sizeof(changing), " | changing %lu", c.pages[PU_UNKNOWN]);
 	printk(KERN_INFO "pages: free %lu + per-CPU %lu | slab %lu, kmalloc-large %lu, "
 			 "page tables %lu, other %lu | kernel %lu, mem_map %lu, reserved %lu | "
-			 "no RAM %lu%s%lu = %lu frames\n",
+			 "no RAM %lu%s = %lu frames\n",
 	       c.pages[PU_FREE], c.pages[PU_PCP], c.pages[PU_SLAB], c.pages[PU_KMALLOC_LARGE],
 	       c.pages[PU_PGTABLE], c.pages[PU_ALLOCATED], c.pages[PU_KERNEL], c.pages[PU_MEMMAP],
-	       c.pages[PU_RESERVED], c.pages[PU_HOLE], c.pages[PU_UNKNOWN] ? " | changing " : "",
-	       c.pages[PU_UNKNOWN], sum);
+	       c.pages[PU_RESERVED], c.pages[PU_HOLE], changing, sum);
 	bool same = c.pages[PU_FREE] + c.pages[PU_PCP] == nr_free_pages() &&
 		    c.pages[PU_SLAB] == (unsigned long)read_vm_stat(NR_SLAB_PAGES) &&
 		    c.pages[PU_KMALLOC_LARGE] == (unsigned long)read_vm_stat(NR_KMALLOC_LARGE) &&

@@ -204,7 +204,7 @@ class Svg:
                       'viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">'
                       % (width, height, width, height),
                       "<title>%s</title>" % html.escape(title),
-                      '<rect width="100%%" height="100%%" fill="#ffffff"/>']
+                      '<rect width="100%" height="100%" fill="#ffffff"/>']
 
     def rect(self, x, y, w, h, fill, stroke=None, title=None, extra=""):
         s = '<rect x="%g" y="%g" width="%g" height="%g" fill="%s"%s%s' % (
