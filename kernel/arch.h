@@ -24,7 +24,9 @@
  *   unsigned arch_phys_addr_bits(void)  MAXPHYADDR (CPUID 0x80000008), 36 if unknown
  *   PAGE_OFFSET                  virtual address of physical 0 in the direct map
  *   uintptr_t __pa_symbol(const void *) physical address of a kernel-image symbol
- *   void arch_flush_tlb_page(uintptr_t va) / arch_flush_tlb_all(void)
+ *   void arch_flush_tlb_pages(const uintptr_t *va, unsigned n) / arch_flush_tlb_all(void)
+ *                                 (the n pages at va[0..n-1], or all, on every CPU:
+ *                                  one round trip to the others per call)
  *   uint64_t arch_read_cr3(void) / void arch_write_cr3(uint64_t)  (host: a variable)
  *   arch_jmp_buf, int arch_setjmp(arch_jmp_buf), void arch_longjmp(arch_jmp_buf, int)
  *                                 (recovery points for the test framework and
@@ -41,7 +43,7 @@
 #include "arch/x86_64/arch.h"
 #endif
 
-#define local_irq_save(flags)    ((flags) = arch_local_irq_save())
+#define local_irq_save(flags)	 ((flags) = arch_local_irq_save())
 #define local_irq_restore(flags) arch_local_irq_restore(flags)
 
 /* Physical <-> direct-map virtual, as in Linux. Valid for every byte of RAM. */

@@ -35,8 +35,12 @@
  * cache non-present entries). Every leaf removed or changed is queued; up to
  * VMM_FLUSH_THRESHOLD of them get one invlpg each (an invlpg of any address
  * in a large page drops that page's entries, and also every cached
- * upper-level entry), more get one full flush. Only the space loaded in CR3
- * (or kernel_space, whose mappings every CPU uses) is flushed.
+ * upper-level entry), more get one full flush. The flush is one call at the
+ * end of the operation, after every table change and before any emptied
+ * table is freed, so with several CPUs online an operation costs one
+ * shootdown round trip (the other CPUs do the same invlpgs, or the same
+ * full flush), not one per page. Only the space loaded in CR3 (or
+ * kernel_space, whose mappings every CPU uses) is flushed.
  */
 #include "arch/x86_64/pgtable.h"
 #include "kernel/arch.h"
@@ -248,12 +252,12 @@ static void op_finish(struct vmm_op *op)
 	struct page *p;
 
 	if (op->nflush && space_live(op->as)) {
+		/* One call either way: every CPU's TLB in a single round trip. */
 		if (op->nflush > VMM_FLUSH_THRESHOLD) {
 			arch_flush_tlb_all();
 			stat_inc(flush_all, 1);
 		} else {
-			for (unsigned long i = 0; i < op->nflush; i++)
-				arch_flush_tlb_page(op->flush_va[i]);
+			arch_flush_tlb_pages(op->flush_va, (unsigned)op->nflush);
 			stat_inc(flush_page, op->nflush);
 		}
 	}

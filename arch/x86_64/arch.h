@@ -75,7 +75,7 @@ static inline uintptr_t __pa_symbol(const void *p)
 
 /* CPUs online, and the shootdown that makes them flush too (arch/x86_64/smp.c). */
 extern unsigned smp_num_online;
-void smp_flush_tlb_others(uintptr_t va, bool all);
+void smp_flush_tlb_others(const uintptr_t *va, unsigned n);
 
 static inline void __flush_tlb_one_local(uintptr_t va)
 {
@@ -110,22 +110,25 @@ static inline void __flush_tlb_all_local(void)
 }
 
 /*
- * Flush va (or everything) from the TLB of every CPU: this one's, then,
- * when others are online, theirs, before returning (TLB shootdown by NMI,
- * safe with interrupts disabled and locks held).
+ * Flush the n pages va[0..n-1] (or everything) from the TLB of every CPU:
+ * this one's, then, when others are online, theirs, all n in one shootdown
+ * round trip, before returning (TLB shootdown by NMI, safe with interrupts
+ * disabled and locks held). An address anywhere in a large page flushes
+ * that page: invlpg drops whatever entry translates the address.
  */
-static inline void arch_flush_tlb_page(uintptr_t va)
+static inline void arch_flush_tlb_pages(const uintptr_t *va, unsigned n)
 {
-	__flush_tlb_one_local(va);
-	if (__atomic_load_n(&smp_num_online, __ATOMIC_ACQUIRE) > 1)
-		smp_flush_tlb_others(va, false);
+	for (unsigned i = 0; i < n; i++)
+		__flush_tlb_one_local(va[i]);
+	if (n && __atomic_load_n(&smp_num_online, __ATOMIC_ACQUIRE) > 1)
+		smp_flush_tlb_others(va, n);
 }
 
 static inline void arch_flush_tlb_all(void)
 {
 	__flush_tlb_all_local();
 	if (__atomic_load_n(&smp_num_online, __ATOMIC_ACQUIRE) > 1)
-		smp_flush_tlb_others(0, true);
+		smp_flush_tlb_others(NULL, 0);
 }
 
 /*

@@ -27,11 +27,25 @@ struct tss64 {
  * Build and load CPU cpu's GDT and TSS: reloads CS (far return), DS, ES, SS
  * and the task register. FS and GS are left alone: loading a selector into
  * GS would reset the GS base, which holds the per-CPU area's address. The boot CPU calls it with 0 very
- * early; each secondary CPU calls it for itself during SMP bring-up.
+ * early; each secondary CPU calls it for itself during SMP bring-up, after
+ * the boot CPU has given it IST stacks (gdt_alloc_ist_stacks).
  */
 void gdt_init_cpu(unsigned cpu);
 
-/* Top of CPU cpu's IST stack for slot ist (IST_DOUBLE_FAULT...); for reports. */
+/*
+ * Give CPU cpu its IST stacks (for IST_DOUBLE_FAULT, IST_NMI and
+ * IST_MACHINE_CHECK): guarded kernel stacks from kstack_alloc, each with an
+ * unmapped page below it. For an AP before it starts (its gdt_init_cpu puts
+ * them in its TSS); for the boot CPU once paging_init has built the kernel's
+ * tables (it switches at once: until then it runs on small static stacks).
+ * Returns 0, or -ENOMEM with nothing allocated.
+ */
+int gdt_alloc_ist_stacks(unsigned cpu);
+
+/*
+ * Top of CPU cpu's IST stack for slot ist (IST_DOUBLE_FAULT...), the value
+ * in its TSS; 0 for a CPU that has none yet. For reports and tests.
+ */
 uintptr_t gdt_ist_stack_top(unsigned cpu, unsigned ist);
 
 #endif

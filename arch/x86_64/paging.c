@@ -18,6 +18,10 @@
  *                 code is never kept executable), all global.
  *   guard page    the page below the boot stack is left unmapped (PG_guard),
  *                 so a stack overflow faults instead of overwriting .bss.
+ *   IST stacks    once the tables are live, the boot CPU's double-fault, NMI
+ *                 and machine-check stacks move from small static ones to
+ *                 guarded stacks in the CPU window (gdt.c, kstack.c), as
+ *                 every AP's are from the start.
  *   nothing else  no identity map: virtual page 0 is unmapped, so a NULL
  *                 dereference faults, and so does anything still using a
  *                 physical address as a pointer.
@@ -33,6 +37,7 @@
  * small-page paths on the real tables.
  */
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/pgtable.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
@@ -136,6 +141,8 @@ void paging_init(void)
 	enable_paging_features();
 	arch_write_cr3(kernel_space.pml4_phys);
 	arch_flush_tlb_all(); /* the boot tables' entries, global ones included */
+	if (gdt_alloc_ist_stacks(0))
+		pr_warn("paging: the boot CPU keeps its unguarded static IST stacks\n");
 
 	pr_info("paging: kernel tables loaded (pages: %s%s4K; NX, WP, PGE on; no identity map)\n",
 		(sizes & PAGE_SIZE_1G) ? "1G " : "", (sizes & PAGE_SIZE_2M) ? "2M " : "");

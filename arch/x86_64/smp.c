@@ -8,8 +8,9 @@
  *      inside the first MiB that memblock keeps reserved, and that one page
  *      is identity-mapped read+execute in kernel_space for as long as APs
  *      are starting (an AP turns paging on while running from it);
- *   3. for each AP in MADT order, one at a time: a guarded stack in the CPU
- *      window, its per-CPU area, the trampoline's data block, then
+ *   3. for each AP in MADT order, one at a time: its kernel stack and its
+ *      three IST stacks (kstack.c: each above an unmapped guard page in the
+ *      CPU window), its per-CPU area, the trampoline's data block, then
  *      INIT-SIPI-SIPI; the AP claims its start-up ticket, sets up its GDT,
  *      TSS, IDT and local APIC, and reports ready; the boot CPU waits with a
  *      timeout and gives up on (and names) an AP that does not;
@@ -32,13 +33,17 @@
  * address space's lock with interrupts disabled, and a CPU spinning on that
  * lock with interrupts disabled could never take an ordinary IPI. An NMI is
  * taken whatever the interrupt flag says, and its handler only invalidates
- * and acknowledges: no lock, nothing that can fault. Shootdowns are
- * serialised by tlb_lock (a sender spinning on it still answers NMIs).
+ * and acknowledges: no lock, nothing that can fault. One shootdown carries
+ * a whole operation's pages (up to TLB_FLUSH_MAX, else "everything"), so a
+ * vmm call costs one NMI round trip however many pages it changed.
+ * Shootdowns are serialised by tlb_lock (a sender spinning on it still
+ * answers NMIs).
  */
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/kstack.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/traps.h"
@@ -370,8 +375,18 @@ static __noreturn void ap_idle_loop(void)
 /* TLB shootdown                                                      */
 /* ================================================================== */
 
+/*
+ * The request of the shootdown in progress, written under tlb_lock before
+ * tlb_gen is bumped (release) and read by the targets after they see the
+ * new generation (acquire); the sender waits for every acknowledgement
+ * before it drops the lock, so no request is overwritten while read. The
+ * pages are copied, not pointed to: a target never reads the sender's stack.
+ * vmm.c never asks for more than its VMM_FLUSH_THRESHOLD pages at once.
+ */
+#define TLB_FLUSH_MAX VMM_FLUSH_THRESHOLD
 static spinlock_t tlb_lock = SPINLOCK_INIT;
-static uintptr_t tlb_req_va;
+static uintptr_t tlb_req_va[TLB_FLUSH_MAX];
+static unsigned tlb_req_n;
 static bool tlb_req_all;
 static uint64_t tlb_gen; /* bumped per shootdown; each CPU acks the last it did */
 
@@ -389,10 +404,13 @@ bool smp_handle_nmi(void)
 	uint64_t gen = __atomic_load_n(&tlb_gen, __ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&me->tlb_ack_gen, __ATOMIC_RELAXED) >= gen)
 		return false; /* nothing asked of us: a real NMI */
-	if (READ_ONCE(tlb_req_all))
+	if (READ_ONCE(tlb_req_all)) {
 		__flush_tlb_all_local();
-	else
-		__flush_tlb_one_local(READ_ONCE(tlb_req_va));
+	} else {
+		unsigned n = READ_ONCE(tlb_req_n);
+		for (unsigned i = 0; i < n; i++)
+			__flush_tlb_one_local(READ_ONCE(tlb_req_va[i]));
+	}
 	me->tlb_shootdowns++;
 	__atomic_store_n(&me->tlb_ack_gen, gen, __ATOMIC_RELEASE);
 	return true;
@@ -404,17 +422,23 @@ static bool nmi_handler(struct pt_regs *regs)
 	return smp_handle_nmi();
 }
 
-void smp_flush_tlb_others(uintptr_t va, bool all)
+void smp_flush_tlb_others(const uintptr_t *va, unsigned n)
 {
 	unsigned long flags;
+	bool all = !va || n > TLB_FLUSH_MAX; /* a longer list costs more than a full flush */
 	local_irq_save(flags);
 	spin_lock(&tlb_lock);
 
 	unsigned self = smp_processor_id();
 	uint32_t targets = __atomic_load_n(&online_mask, __ATOMIC_ACQUIRE) & ~(1u << self);
 	uint64_t gen = tlb_gen + 1;
-	tlb_req_va = va;
 	tlb_req_all = all;
+	tlb_req_n = 0;
+	if (!all) {
+		tlb_req_n = n;
+		for (unsigned i = 0; i < n; i++)
+			tlb_req_va[i] = va[i];
+	}
 	__atomic_store_n(&this_cpu_ptr()->tlb_ack_gen, gen, __ATOMIC_RELAXED);
 	__atomic_store_n(&tlb_gen, gen, __ATOMIC_RELEASE);
 
@@ -532,30 +556,6 @@ __noreturn void ap_start(uint64_t ticket)
 	ap_idle_loop();
 }
 
-/*
- * A 16 KiB stack for the AP with list position slot, mapped in the CPU
- * window with the page below left unmapped. Returns its top, or 0.
- */
-static uintptr_t ap_stack_alloc(unsigned slot)
-{
-	uintptr_t base = CPU_STACKS_BASE + slot * CPU_STACK_SLOT + PAGE_SIZE_4K;
-	unsigned order = ilog2_u64(AP_STACK_SIZE / PAGE_SIZE_4K);
-	struct page *page = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
-	if (!page) {
-		pr_err("smp: no memory for an AP stack\n");
-		return 0;
-	}
-	int err = vmm_map(&kernel_space, base, page_to_phys(page), AP_STACK_SIZE,
-			  VM_READ | VM_WRITE | VM_GLOBAL);
-	if (err) {
-		pr_err("smp: cannot map an AP stack at %#lx (error %d)\n", (unsigned long)base,
-		       err);
-		__free_pages(page, order);
-		return 0;
-	}
-	return base + AP_STACK_SIZE;
-}
-
 /* Wait up to ms for ap_state to reach at least stage (of this ticket); true if it did. */
 static bool wait_stage(uint64_t ticket, unsigned stage, unsigned ms)
 {
@@ -573,17 +573,22 @@ static bool wait_stage(uint64_t ticket, unsigned stage, unsigned ms)
 /*
  * Start the AP with APIC id apic_id as CPU cpu. Returns 0 when it is online,
  * else an error after saying what went wrong. The AP, if it ever runs, halts on
- * its stack, which therefore stays mapped (16 KiB lost per failed AP).
+ * its stacks, which therefore stay mapped (40 KiB lost per failed AP; the
+ * next AP, which gets the same id, gets new stacks).
  */
-static int boot_ap(unsigned cpu, uint32_t apic_id, unsigned slot, uint64_t boot_cr3)
+static int boot_ap(unsigned cpu, uint32_t apic_id, uint64_t boot_cr3)
 {
 	static uint64_t tickets;
 	volatile struct trampoline_data *td =
 		__va(TRAMPOLINE_PHYS + (uintptr_t)(trampoline_data - trampoline_start));
 
-	uintptr_t stack = ap_stack_alloc(slot);
+	uintptr_t stack = kstack_alloc(AP_STACK_SIZE, "an AP's kernel stack");
 	if (!stack)
 		return -ENOMEM;
+	if (gdt_alloc_ist_stacks(cpu)) {
+		kstack_free(stack, AP_STACK_SIZE);
+		return -ENOMEM;
+	}
 	percpu_setup(cpu, apic_id);
 	per_cpu(cpu)->stack_top = stack;
 
@@ -724,8 +729,7 @@ void smp_init(void)
 		struct page *pml4_copy;
 		uint64_t boot_cr3 = trampoline_setup(&pml4_copy);
 		if (boot_cr3 && try_bogus) {
-			/* Its stack slot is past the MADT's: the slots of real CPUs stay theirs. */
-			if (boot_ap(1, (uint32_t)bogus, ACPI_MADT_MAX_CPUS, boot_cr3) == 0)
+			if (boot_ap(1, (uint32_t)bogus, boot_cr3) == 0)
 				pr_warn("smp: APIC id %llu answered after all\n",
 					(unsigned long long)bogus);
 			else
@@ -742,7 +746,7 @@ void smp_init(void)
 				pr_warn("smp: APIC id %u needs x2APIC mode: not started\n", id);
 				continue;
 			}
-			if (boot_ap(cpu, id, i, boot_cr3) == 0)
+			if (boot_ap(cpu, id, boot_cr3) == 0)
 				pr_info("smp: CPU %u: APIC id %u up\n", cpu, id);
 			else
 				failed++;

@@ -5,15 +5,21 @@
  * The CPU window is the PML4 slot Linux gives its cpu_entry_area:
  *
  *   CPU_WINDOW_BASE      0xfffffe0000000000  the xAPIC registers (LAPIC_VIRT, 4 KiB, uncached)
- *   SMP_TEST_VA          + 1 MiB             a page the SMP tests map and unmap (TLB shootdown)
- *   CPU_STACKS_BASE      + 2 MiB             one CPU_STACK_SLOT (64 KiB) per AP, indexed by
- *                                            its position in the MADT:
- *      +0   guard (never mapped)   +4K   kernel stack (AP_STACK_SIZE, 16 KiB)   rest unused
+ *   SMP_TEST_VA          + 1 MiB             pages the SMP tests map and unmap (TLB shootdown)
+ *   CPU_STACKS_BASE      + 2 MiB .. + 1 GiB  kernel stacks (kstack.c), handed out upwards,
+ *                                            each one above an unmapped guard page:
+ *      guard | stack | guard | stack | ...
  *
- * Running off the bottom of an AP's stack is therefore a page fault (which
- * cannot be delivered on that stack: a double fault, taken on the IST stack
- * of arch/x86_64/gdt.c). The boot CPU keeps the image's boot stack, which has
- * its own guard page (boot/boot32.S).
+ * Each AP has four there, allocated by the boot CPU before the AP starts:
+ * its kernel stack (AP_STACK_SIZE, 16 KiB) and its IST stacks for a double
+ * fault, an NMI and a machine check (IST_STACK_SIZE, 8 KiB each, gdt.c);
+ * the boot CPU has its three IST stacks there from paging_init on, and keeps
+ * the image's boot stack, which has its own guard page (boot/boot32.S).
+ *
+ * Running off the bottom of a kernel stack is therefore a page fault (which
+ * cannot be delivered on that stack: a double fault, taken on the IST stack),
+ * and running off an IST stack a page fault too, instead of silent damage
+ * to whatever lay below.
  */
 #ifndef ARCH_X86_64_SMP_H
 #define ARCH_X86_64_SMP_H
@@ -25,7 +31,7 @@
 #define LAPIC_VIRT	CPU_WINDOW_BASE
 #define SMP_TEST_VA	(CPU_WINDOW_BASE + 0x100000ULL)
 #define CPU_STACKS_BASE (CPU_WINDOW_BASE + 0x200000ULL)
-#define CPU_STACK_SLOT	0x10000ULL
+#define CPU_STACKS_END	(CPU_WINDOW_BASE + 0x40000000ULL)
 #define AP_STACK_SIZE	16384ULL
 
 /* Where the AP start-up code is copied (a STARTUP IPI names a page below 1 MiB). */
@@ -46,13 +52,15 @@ uint32_t cpu_apic_id(unsigned cpu);
 extern unsigned smp_num_online;
 
 /*
- * TLB shootdown (called by arch_flush_tlb_page/_all after their local flush
- * when more than one CPU is online): every other online CPU flushes va, or
- * everything when all is true, before this returns. Delivered as an NMI, so
- * it is answered even by a CPU spinning with interrupts disabled: callable
- * with any lock held and interrupts in any state.
+ * TLB shootdown (called by arch_flush_tlb_pages/_all after their local
+ * flush when more than one CPU is online): every other online CPU flushes
+ * the n pages va[0..n-1], or everything when va is NULL (or n is past what
+ * one request carries), before this returns: one NMI to each, one wait for
+ * all. Delivered as an NMI, so it is answered even by a CPU spinning with
+ * interrupts disabled: callable with any lock held and interrupts in any
+ * state.
  */
-void smp_flush_tlb_others(uintptr_t va, bool all);
+void smp_flush_tlb_others(const uintptr_t *va, unsigned n);
 
 /*
  * The NMI handler's first question: was this NMI a TLB shootdown? Returns

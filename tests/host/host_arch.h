@@ -61,9 +61,10 @@ uint64_t arch_random_u64(void);
 unsigned arch_phys_addr_bits(void);
 uintptr_t __pa_symbol(const void *p);
 
-static inline void arch_flush_tlb_page(uintptr_t va)
+static inline void arch_flush_tlb_pages(const uintptr_t *va, unsigned n)
 {
 	(void)va;
+	(void)n;
 }
 static inline void arch_flush_tlb_all(void)
 {
@@ -78,7 +79,7 @@ static inline void arch_write_cr3(uint64_t v)
 }
 
 typedef jmp_buf arch_jmp_buf;
-#define arch_setjmp(b)     setjmp(b)
+#define arch_setjmp(b)	   setjmp(b)
 #define arch_longjmp(b, v) longjmp(b, v)
 
 static inline void arch_halt_forever(void)

@@ -12,8 +12,14 @@
  *
  * Every case also runs with one CPU (maxcpus=1): what needs two or three is
  * skipped with a reason, the rest degenerates to the boot CPU alone.
+ *
+ * Also here, because they are per CPU: every CPU's stacks (an AP's kernel
+ * stack, every CPU's IST stacks, read back from the TSS it has loaded) are
+ * mapped read/write no-execute above an unmapped guard page.
  */
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/kstack.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/traps.h"
@@ -381,7 +387,163 @@ static void protect_is_seen_by_every_cpu(struct ktest *t)
 	__free_page(page);
 }
 
+/*
+ * Many pages changed by one call: every page is flushed on every CPU, and
+ * each other CPU is interrupted exactly once for all of them (one NMI round
+ * trip per operation), whether the pages go by invlpg (up to
+ * VMM_FLUSH_THRESHOLD) or by a full flush (more).
+ */
+#define MANY_PAGES_MAX	   64 /* a block of this many pages backs the mappings */
+#define MANY_PAGES_BELOW   16 /* flushed page by page */
+#define MANY_PAGES_ABOVE   40 /* past the threshold: one full flush */
+#define MANY_PAGES_ORDER   6
+#define MANY_PAGES_PROTECT ((void *)1)
+BUILD_BUG_ON(MANY_PAGES_BELOW > VMM_FLUSH_THRESHOLD || MANY_PAGES_ABOVE <= VMM_FLUSH_THRESHOLD);
+BUILD_BUG_ON(MANY_PAGES_ABOVE > MANY_PAGES_MAX || (1u << MANY_PAGES_ORDER) != MANY_PAGES_MAX);
+
+struct many_probe {
+	unsigned faulted; /* pages whose access faulted as it should */
+	unsigned stale;	  /* pages whose access went through a stale TLB entry */
+	uintptr_t first_stale;
+};
+static struct many_probe many_probes[NR_CPUS];
+static unsigned many_npages;
+
+static void touch_many_pages(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < many_npages; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(SMP_TEST_VA + i * PAGE_SIZE_4K);
+		(void)p[0];
+		p[1] = smp_processor_id(); /* writable entries in every TLB */
+	}
+}
+
+/* Read (or write) va expecting a page fault there; true if it came. */
+static __noinline bool access_faults(uintptr_t va, bool write)
+{
+	struct expected_fault ef = { .vector = X86_TRAP_PF };
+	if (arch_setjmp(ef.resume) == 0) {
+		fault_expect(&ef);
+		if (write)
+			*(volatile uint64_t *)va = 1;
+		else
+			(void)*(volatile uint64_t *)va;
+	}
+	fault_expect_clear();
+	return ef.hit && ef.cr2 == va;
+}
+
+/* Read each page (after an unmap) or write it (after a protect), expecting a fault each time. */
+static void probe_many_pages(void *arg)
+{
+	struct many_probe *mp = &many_probes[smp_processor_id()];
+	for (unsigned i = 0; i < many_npages; i++) {
+		uintptr_t va = SMP_TEST_VA + i * PAGE_SIZE_4K + 8;
+		if (access_faults(va, arg == MANY_PAGES_PROTECT))
+			mp->faulted++;
+		else if (!mp->stale++)
+			mp->first_stale = va;
+	}
+}
+
+static void many_pages_one_shootdown(struct ktest *t, unsigned npages, bool protect)
+{
+	unsigned long before[NR_CPUS];
+	struct page *block = alloc_pages(GFP_KERNEL | __GFP_ZERO, MANY_PAGES_ORDER);
+	KASSERT_NOT_NULL(t, block);
+	int err = vmm_map(&kernel_space, SMP_TEST_VA, page_to_phys(block), npages * PAGE_SIZE_4K,
+			  VM_READ | VM_WRITE);
+	if (err)
+		__free_pages(block, MANY_PAGES_ORDER);
+	KASSERT_EQ(t, err, 0);
+
+	many_npages = npages;
+	memset(many_probes, 0, sizeof(many_probes));
+	smp_run_everywhere(touch_many_pages, NULL);
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		before[cpu] = __atomic_load_n(&per_cpu(cpu)->tlb_shootdowns, __ATOMIC_ACQUIRE);
+	struct vmm_stats stats = vmm_stats;
+
+	if (protect)
+		KEXPECT_EQ(t,
+			   vmm_protect(&kernel_space, SMP_TEST_VA, npages * PAGE_SIZE_4K, VM_READ),
+			   0);
+	else
+		KEXPECT_EQ(t, vmm_unmap(&kernel_space, SMP_TEST_VA, npages * PAGE_SIZE_4K), 0);
+
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		unsigned long nmis =
+			__atomic_load_n(&per_cpu(cpu)->tlb_shootdowns, __ATOMIC_ACQUIRE) -
+			before[cpu];
+		KEXPECT_EQ(t, nmis, cpu != 0 && cpu < nr_cpu_ids ? 1ul : 0ul);
+		if (nmis > 1)
+			ktest_log(t, "CPU %u answered %lu shootdowns for one call", cpu, nmis);
+	}
+	if (npages > VMM_FLUSH_THRESHOLD) {
+		KEXPECT_EQ(t, vmm_stats.flush_all - stats.flush_all, 1ul);
+		KEXPECT_EQ(t, vmm_stats.flush_page - stats.flush_page, 0ul);
+	} else {
+		KEXPECT_EQ(t, vmm_stats.flush_all - stats.flush_all, 0ul);
+		KEXPECT_EQ(t, vmm_stats.flush_page - stats.flush_page, (unsigned long)npages);
+	}
+
+	smp_run_everywhere(probe_many_pages, protect ? MANY_PAGES_PROTECT : NULL);
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct many_probe *mp = &many_probes[cpu];
+		KEXPECT_EQ(t, mp->faulted, npages);
+		KEXPECT_EQ(t, mp->stale, 0u);
+		if (mp->stale)
+			ktest_log(t,
+				  "CPU %u: %u of %u pages still reachable through the TLB (first "
+				  "%#lx)",
+				  cpu, mp->stale, npages, (unsigned long)mp->first_stale);
+	}
+	if (protect)
+		KEXPECT_EQ(t, vmm_unmap(&kernel_space, SMP_TEST_VA, npages * PAGE_SIZE_4K), 0);
+	__free_pages(block, MANY_PAGES_ORDER);
+}
+
+static void unmap_of_many_pages_is_one_shootdown(struct ktest *t)
+{
+	many_pages_one_shootdown(t, MANY_PAGES_BELOW, false);
+	many_pages_one_shootdown(t, MANY_PAGES_ABOVE, false);
+}
+
+static void protect_of_many_pages_is_one_shootdown(struct ktest *t)
+{
+	many_pages_one_shootdown(t, MANY_PAGES_BELOW, true);
+	many_pages_one_shootdown(t, MANY_PAGES_ABOVE, true);
+}
+
 /* ---- bring-up leftovers ---- */
+
+/*
+ * A kernel stack [top - size, top): every page mapped read/write and
+ * no-execute (the bits of the 4 KiB leaf: VM_READ | VM_WRITE, not VM_EXEC),
+ * and the page right below unmapped.
+ */
+static void expect_guarded_stack(struct ktest *t, unsigned cpu, const char *what, uintptr_t top,
+				 uint64_t size)
+{
+	struct vmm_translation tr;
+	unsigned bad = 0;
+
+	KEXPECT_EQ(t, top % PAGE_SIZE_4K, 0ul);
+	KEXPECT_GE(t, top - size, (unsigned long)CPU_STACKS_BASE + PAGE_SIZE_4K);
+	KEXPECT_LE(t, top, (unsigned long)CPU_STACKS_END);
+	for (uintptr_t va = top - size; va < top; va += PAGE_SIZE_4K) {
+		int err = vmm_translate(&kernel_space, va, &tr);
+		KEXPECT_EQ(t, err, 0);
+		if (!err)
+			KEXPECT_EQ(t, tr.prot & (VM_READ | VM_WRITE | VM_EXEC), VM_READ | VM_WRITE);
+		bad += err != 0 || (tr.prot & (VM_WRITE | VM_EXEC)) != VM_WRITE;
+	}
+	KEXPECT_EQ(t, vmm_translate(&kernel_space, top - size - 1, &tr), -ENOENT);
+	if (bad)
+		ktest_log(t, "CPU %u: %s [%#lx, %#lx): %u pages not mapped rw-/NX", cpu, what,
+			  (unsigned long)(top - size), (unsigned long)top, bad);
+}
 
 static void ap_stacks_are_guarded_and_the_trampoline_is_gone(struct ktest *t)
 {
@@ -390,10 +552,99 @@ static void ap_stacks_are_guarded_and_the_trampoline_is_gone(struct ktest *t)
 	for (unsigned cpu = 1; cpu < nr_cpu_ids; cpu++) {
 		uintptr_t top = per_cpu(cpu)->stack_top;
 		KASSERT_NE(t, top, 0ul);
-		KEXPECT_EQ(t, vmm_translate(&kernel_space, top - PAGE_SIZE_4K, &tr), 0);
-		KEXPECT_EQ(t, vmm_translate(&kernel_space, top - AP_STACK_SIZE, &tr), 0);
-		KEXPECT_EQ(t, vmm_translate(&kernel_space, top - AP_STACK_SIZE - 1, &tr), -ENOENT);
+		expect_guarded_stack(t, cpu, "kernel stack", top, AP_STACK_SIZE);
 	}
+}
+
+/*
+ * The allocator behind all of them: back-to-back stacks are separated by a
+ * hole (the page above one is the next one's guard), a freed stack is
+ * unmapped, and a size that is not a power-of-two number of pages is refused.
+ */
+static void kernel_stack_allocator_guards_frees_and_refuses(struct ktest *t)
+{
+	struct vmm_translation tr;
+	uintptr_t a = kstack_alloc(AP_STACK_SIZE, "a test stack");
+	KASSERT_NE(t, a, 0ul);
+	uintptr_t b = kstack_alloc(IST_STACK_SIZE, "a test stack");
+	if (!b)
+		kstack_free(a, AP_STACK_SIZE);
+	KASSERT_NE(t, b, 0ul);
+
+	expect_guarded_stack(t, 0, "test stack a", a, AP_STACK_SIZE);
+	expect_guarded_stack(t, 0, "test stack b", b, IST_STACK_SIZE);
+	KEXPECT_EQ(t, b - IST_STACK_SIZE, a + PAGE_SIZE_4K);
+	KEXPECT_EQ(t, vmm_translate(&kernel_space, a, &tr), -ENOENT);
+	KEXPECT_EQ(t, *(volatile uint64_t *)(a - 8), 0ull); /* zeroed */
+	*(volatile uint64_t *)(a - AP_STACK_SIZE) = 1;	    /* writable to the bottom */
+
+	kstack_free(a, AP_STACK_SIZE);
+	kstack_free(b, IST_STACK_SIZE);
+	KEXPECT_EQ(t, vmm_translate(&kernel_space, a - PAGE_SIZE_4K, &tr), -ENOENT);
+	KEXPECT_EQ(t, vmm_translate(&kernel_space, b - PAGE_SIZE_4K, &tr), -ENOENT);
+
+	KEXPECT_EQ(t, kstack_alloc(3 * PAGE_SIZE_4K, "a bad test stack"), 0ul);
+	KEXPECT_EQ(t, kstack_alloc(0, "a bad test stack"), 0ul);
+	kstack_free(a, AP_STACK_SIZE); /* not mapped any more: refused with a message */
+}
+
+/* What each CPU's loaded TSS says (task register -> GDT descriptor -> TSS). */
+static uint64_t live_ist[NR_CPUS][3];
+static uint16_t live_tr[NR_CPUS];
+
+static void read_live_tss(void *arg)
+{
+	(void)arg;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed gdtr;
+	uint16_t tr;
+	__asm__ __volatile__("sgdt %0" : "=m"(gdtr));
+	__asm__ __volatile__("str %0" : "=r"(tr));
+	const uint64_t *gdt = (const uint64_t *)gdtr.base;
+	uint64_t lo = gdt[tr / 8], hi = gdt[tr / 8 + 1];
+	uintptr_t base = ((lo >> 16) & 0xffffff) | (((lo >> 56) & 0xff) << 24) | (hi << 32);
+	const struct tss64 *tss = (const struct tss64 *)base;
+	unsigned cpu = smp_processor_id();
+	live_tr[cpu] = tr;
+	for (unsigned i = 0; i < 3; i++)
+		live_ist[cpu][i] = tss->ist[i];
+}
+
+static void ist_stacks_are_guarded_on_every_cpu(struct ktest *t)
+{
+	static const char *const names[3] = { "#DF stack", "NMI stack", "#MC stack" };
+	uintptr_t tops[NR_CPUS * 3];
+	unsigned ntops = 0;
+
+	memset(live_ist, 0, sizeof(live_ist));
+	on_each_cpu(read_live_tss, NULL, true);
+	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		KEXPECT_EQ(t, live_tr[cpu], (uint16_t)GDT_TSS);
+		for (unsigned ist = IST_DOUBLE_FAULT; ist <= IST_MACHINE_CHECK; ist++) {
+			uintptr_t top = gdt_ist_stack_top(cpu, ist);
+			KASSERT_NE(t, top, 0ul);
+			KEXPECT_EQ(t, live_ist[cpu][ist - 1], (uint64_t)top);
+			expect_guarded_stack(t, cpu, names[ist - 1], top, IST_STACK_SIZE);
+			for (unsigned i = 0; i < ntops; i++)
+				KEXPECT_GE(t, top > tops[i] ? top - tops[i] : tops[i] - top,
+					   (unsigned long)IST_STACK_SIZE + PAGE_SIZE_4K);
+			tops[ntops++] = top;
+		}
+	}
+
+	/* And the hardware agrees: touching the guard page below this CPU's NMI stack faults. */
+	uintptr_t guard = gdt_ist_stack_top(0, IST_NMI) - IST_STACK_SIZE - 8;
+	struct expected_fault ef = { .vector = X86_TRAP_PF };
+	if (arch_setjmp(ef.resume) == 0) {
+		fault_expect(&ef);
+		(void)*(volatile uint64_t *)guard;
+	}
+	fault_expect_clear();
+	KEXPECT_TRUE(t, ef.hit);
+	KEXPECT_EQ(t, ef.cr2, (uint64_t)guard);
+	KEXPECT_EQ(t, ef.error_code & X86_PF_PROT, 0ull);
 }
 
 /* ---- the allocators under concurrent use ---- */
@@ -645,7 +896,11 @@ static struct ktest_case smp_cases[] = {
 	KTEST_CASE(apic_timer_interrupts_every_cpu),
 	KTEST_CASE(unmap_is_seen_by_every_cpu),
 	KTEST_CASE(protect_is_seen_by_every_cpu),
+	KTEST_CASE(unmap_of_many_pages_is_one_shootdown),
+	KTEST_CASE(protect_of_many_pages_is_one_shootdown),
 	KTEST_CASE(ap_stacks_are_guarded_and_the_trampoline_is_gone),
+	KTEST_CASE(ist_stacks_are_guarded_on_every_cpu),
+	KTEST_CASE(kernel_stack_allocator_guards_frees_and_refuses),
 	KTEST_CASE(allocators_survive_every_cpu_at_once),
 	{},
 };
