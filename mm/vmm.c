@@ -850,6 +850,8 @@ static const char *region_name(uintptr_t va)
 		return "direct map";
 	if (va >= VMM_SCRATCH_BASE && va < VMM_SCRATCH_END)
 		return "scratch";
+	if (va >= CPU_WINDOW_BASE && va < CPU_WINDOW_END)
+		return "CPU window (APIC, stacks)";
 	if (va >= KERNEL_VMA_BASE)
 		return "kernel image";
 	return "";

@@ -32,11 +32,15 @@
  *   0xffff888000000000 - ...                 direct map of all RAM (DIRECT_MAP_BASE)
  *   0xffffc90000000000 - 0xffffe8ffffffffff  scratch region for tests (VMM_SCRATCH_BASE,
  *                                            Linux's vmalloc area)
+ *   0xfffffe0000000000 - + 1 GiB             the CPU window: local APIC registers and
+ *                                            guarded kernel stacks (arch/x86_64/smp.h)
  *   0xffffffff80000000 - ...                 kernel image at KERNEL_VMA_BASE + physical
  */
 #define DIRECT_MAP_BASE	 0xffff888000000000ULL
 #define VMM_SCRATCH_BASE 0xffffc90000000000ULL
 #define VMM_SCRATCH_END	 0xffffe90000000000ULL
+#define CPU_WINDOW_BASE	 0xfffffe0000000000ULL
+#define CPU_WINDOW_END	 (CPU_WINDOW_BASE + 0x40000000ULL)
 #define KERNEL_VMA_BASE	 0xffffffff80000000ULL
 
 /*

@@ -26,12 +26,12 @@
 
 #include "kernel/compiler.h"
 #include "kernel/smp.h"
+#include "mm/vmm.h" /* CPU_WINDOW_BASE, CPU_WINDOW_END: part of the kernel's virtual layout */
 
-#define CPU_WINDOW_BASE 0xfffffe0000000000ULL
 #define LAPIC_VIRT	CPU_WINDOW_BASE
 #define SMP_TEST_VA	(CPU_WINDOW_BASE + 0x100000ULL)
 #define CPU_STACKS_BASE (CPU_WINDOW_BASE + 0x200000ULL)
-#define CPU_STACKS_END	(CPU_WINDOW_BASE + 0x40000000ULL)
+#define CPU_STACKS_END	CPU_WINDOW_END
 #define AP_STACK_SIZE	16384ULL
 
 /* Where the AP start-up code is copied (a STARTUP IPI names a page below 1 MiB). */
