@@ -28,7 +28,9 @@
  * `host_bench --probe <kind> <n>` runs n pairs of one kind (kmalloc64,
  * cache192, page0) inside probe_pairs(), after a warm-up, and nothing else:
  * tests/bench/insns.py runs it under callgrind to count the instructions of
- * one fast-path pair.
+ * one fast-path pair. batch64 is one kmalloc-batch repetition of n (at most
+ * B) 64-byte objects, after an identical warm-up one: the instructions per
+ * object (its allocation and its free) of the batch path.
  *
  * Usage: host_bench [glob]   (ids as in WORKLOADS.md; default "*")
  */
@@ -723,12 +725,26 @@ static __noinline void probe_page(unsigned order, unsigned long n)
 	}
 }
 
+/* One kmalloc-batch repetition of n objects: allocate them all, free them in order. */
+static __noinline void probe_batch(size_t size, unsigned long n)
+{
+	static void *ptrs[BENCH_BATCH_B];
+
+	n = MIN(n, (unsigned long)BENCH_BATCH_B);
+	for (unsigned long i = 0; i < n; i++)
+		ptrs[i] = hb_alloc(size);
+	for (unsigned long i = 0; i < n; i++)
+		hb_free(ptrs[i]);
+}
+
 static const unsigned probe_params[] = { 64, 0 }; /* kmalloc size, page order */
 
 static void probe_dispatch(const char *kind, hb_cache c, unsigned long n)
 {
 	if (!strcmp(kind, "kmalloc64"))
 		probe_kmalloc(runtime_value(probe_params, 0), n);
+	else if (!strcmp(kind, "batch64"))
+		probe_batch(runtime_value(probe_params, 0), n);
 	else if (!strcmp(kind, "cache192"))
 		probe_cache(c, n);
 	else
@@ -751,12 +767,13 @@ static int probe_main(const char *kind, unsigned long n)
 {
 	hb_cache c = hb_cache_create(BENCH_CACHE_SIZE);
 
-	if (strcmp(kind, "kmalloc64") && strcmp(kind, "cache192") && strcmp(kind, "page0")) {
-		fprintf(stderr, "host_bench: --probe kmalloc64|cache192|page0 <n>\n");
+	if (strcmp(kind, "kmalloc64") && strcmp(kind, "batch64") && strcmp(kind, "cache192") &&
+	    strcmp(kind, "page0")) {
+		fprintf(stderr, "host_bench: --probe kmalloc64|batch64|cache192|page0 <n>\n");
 		return 2;
 	}
 	/* warm-up outside probe_pairs (not collected): the per-CPU caches fill up */
-	probe_dispatch(kind, c, 1000);
+	probe_dispatch(kind, c, strcmp(kind, "batch64") ? 1000 : n);
 	probe_pairs(kind, c, n);
 	hb_cache_destroy(c);
 	return 0;
