@@ -11,9 +11,11 @@
 #                         mimalloc (ns per op), plus the fast-path instruction
 #                         counts (callgrind)
 #
-# Knobs: BENCH=<glob> (default *: every workload), ACCEL=auto|tcg|kvm.
+# Knobs: BENCH=<glob> (default *: every workload), ACCEL=auto|tcg|kvm,
+# BOOTS=<n> (bench-compare: alternate n boots of each side, median per figure).
 
 BENCH       ?= *
+BOOTS       ?= 1
 ACCEL       ?= auto
 BENCH_OUT   := build/bench
 BENCH_HOSTCC ?= gcc
@@ -34,7 +36,8 @@ bench: $(BUILD)/bench.iso
 # Always bench=* here: the comparison wants every row.
 bench-compare:
 	$(MAKE) --no-print-directory BENCH='*' $(BUILD)/bench.iso
-	ACCEL='$(ACCEL)' ISO='$(BUILD)/bench.iso' KERNEL_ELF='$(KERNEL)' tests/bench/compare.sh
+	ACCEL='$(ACCEL)' ISO='$(BUILD)/bench.iso' KERNEL_ELF='$(KERNEL)' BOOTS='$(BOOTS)' \
+		tests/bench/compare.sh
 
 # ---- hosted --------------------------------------------------------------------
 # mm/ and the portable kernel code, as the host tests build them, but -O2 and

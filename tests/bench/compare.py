@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """compare.py - set benchmark figures side by side and check the targets.
 
-    compare.py kernel OURS.txt LINUX.txt
+    compare.py kernel OURS.txt[,OURS2.txt...] LINUX.txt[,LINUX2.txt...]
         In-guest figures (`bench <id> <params> cycles_per_op=<x>` lines, as
         `make bench` and linux-reference/run.sh print them): one row per
         figure with ours, Linux's and ours/Linux's, then every target of
-        docs/BENCHMARKS.md marked met or NOT MET.
+        docs/BENCHMARKS.md marked met or NOT MET. With several files per
+        side (several boots), each figure is the median over the boots and
+        the table adds each side's range.
     compare.py host mm=FILE glibc=FILE jemalloc=FILE ...
         Hosted figures (`... ns_per_op=<x>`): ns per op of each allocator and
         its ratio to ours (theirs / ours: above 1 means ours is faster), then
@@ -54,6 +56,35 @@ class Figures:
         return self.rows.get((wid, params))
 
 
+def median(vals):
+    v = sorted(vals)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+class Merged:
+    """Several boots' Figures: per figure, the median over the boots (and the range)."""
+
+    def __init__(self, paths):
+        figs = [Figures(p) for p in paths]
+        self.n = len(figs)
+        self.order = []
+        self.rows, self.ranges, self.halves = {}, {}, {}
+        for f in figs:
+            self.order += [k for k in f.order if k not in self.order]
+        for k in self.order:
+            per = [f.rows[k][0] for f in figs if k in f.rows]
+            ops = [f.rows[k][1] for f in figs if k in f.rows and f.rows[k][1]]
+            self.rows[k] = (median(per), int(median(ops)) if ops else None)
+            self.ranges[k] = (min(per), max(per))
+        for k in {k for f in figs for k in f.halves}:
+            hv = [f.halves[k] for f in figs if k in f.halves]
+            self.halves[k] = (median([a for a, _ in hv]), median([b for _, b in hv]))
+
+    def get(self, wid, params):
+        return self.rows.get((wid, params))
+
+
 def fmt(v, width=10):
     if v is None:
         return "-".rjust(width)
@@ -92,20 +123,29 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def kernel_mode(ours_path, linux_path):
-    ours, linux = Figures(ours_path), Figures(linux_path)
+def kernel_mode(ours_paths, linux_paths):
+    ours, linux = Merged(ours_paths), Merged(linux_paths)
+    multi = ours.n > 1 or linux.n > 1
     keys = list(ours.order) + [k for k in linux.order if k not in ours.rows]
-    print("%-20s %-14s %12s %12s %8s" % ("workload", "params", "ours", "Linux", "ours/Lx"))
+    head = "%-20s %-14s %10s %10s %8s" % ("workload", "params", "ours", "Linux", "ours/Lx")
+    if multi:
+        head += "  %-15s %-15s" % ("ours range", "Linux range")
+    print(head)
     for k in keys:
         o, l = ours.rows.get(k), linux.rows.get(k)
         ov, lv = (o[0] if o else None), (l[0] if l else None)
         r = ratio(ov, lv)
-        extra = ""
+        line = "%-20s %-14s %10s %10s %8s" % (k[0], k[1], fmt(ov), fmt(lv),
+                                              ("%.2f" % r) if r is not None else "-")
+        if multi:
+            rng = lambda m: ("%.0f-%.0f" % m.ranges[k]) if k in m.ranges else "-"
+            line += "  %-15s %-15s" % (rng(ours), rng(linux))
         if (o and o[1]) or (l and l[1]):
-            extra = "   ops/s: %s / %s" % (o[1] if o and o[1] else "-", l[1] if l and l[1] else "-")
-        print("%-20s %-14s %12s %12s %8s%s" % (k[0], k[1], fmt(ov), fmt(lv),
-                                                ("%.2f" % r) if r is not None else "-", extra))
-    print("(cycles per op, median of 7; *-pair rows: per alloc+free pair; lower is better)")
+            line += "  ops/s %s / %s" % (o[1] if o and o[1] else "-", l[1] if l and l[1] else "-")
+        print(line)
+    print("(cycles per op, median of 7 runs%s; *-pair rows: per alloc+free pair; lower is better)"
+          % ((", then the median over %d boots of ours and %d of Linux" % (ours.n, linux.n))
+             if multi else ""))
     print()
 
     t = Targets()
@@ -210,7 +250,7 @@ def insns_mode(path):
 
 def main(argv):
     if len(argv) == 4 and argv[1] == "kernel":
-        kernel_mode(argv[2], argv[3])
+        kernel_mode(argv[2].split(","), argv[3].split(","))
     elif len(argv) >= 3 and argv[1] == "host":
         host_mode(argv[2:])
     elif len(argv) == 3 and argv[1] == "insns":
