@@ -30,7 +30,9 @@
  * tests/bench/insns.py runs it under callgrind to count the instructions of
  * one fast-path pair. batch64 is one kmalloc-batch repetition of n (at most
  * B) 64-byte objects, after an identical warm-up one: the instructions per
- * object (its allocation and its free) of the batch path.
+ * object (its allocation and its free) of the batch path. free256-local and
+ * free256-remote count the free phase of smp-remote-free per object, freed
+ * by the allocating CPU or by the other one.
  *
  * Usage: host_bench [glob]   (ids as in WORKLOADS.md; default "*")
  */
@@ -737,6 +739,15 @@ static __noinline void probe_batch(size_t size, unsigned long n)
 		hb_free(ptrs[i]);
 }
 
+/* The objects of the free256 probes (see free_round). */
+static void *free_ptrs[BENCH_BATCH_B];
+
+static __noinline void probe_free_all(unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		hb_free(free_ptrs[i]);
+}
+
 static const unsigned probe_params[] = { 64, 0 }; /* kmalloc size, page order */
 
 static void probe_dispatch(const char *kind, hb_cache c, unsigned long n)
@@ -747,8 +758,10 @@ static void probe_dispatch(const char *kind, hb_cache c, unsigned long n)
 		probe_batch(runtime_value(probe_params, 0), n);
 	else if (!strcmp(kind, "cache192"))
 		probe_cache(c, n);
-	else
+	else if (!strcmp(kind, "page0"))
 		probe_page(runtime_value(probe_params, 1), n);
+	else
+		probe_free_all(n);
 }
 
 /*
@@ -763,15 +776,70 @@ __attribute__((noinline, noclone, used)) void probe_pairs(const char *kind, hb_c
 	probe_dispatch(kind, c, n);
 }
 
+/*
+ * free256-local / free256-remote: the free phase of one smp-remote-free
+ * repetition. CPU 0 (this thread) allocates n 256-byte objects; they are
+ * then freed in order inside probe_pairs, by this thread (local) or by a
+ * thread playing CPU 1 (remote). One whole round first, uncollected, so the
+ * slabs and per-CPU arrays are in their steady state.
+ */
+struct free_job {
+	const char *kind;
+	unsigned long n;
+	bool collect;
+};
+
+static void *free_thread(void *arg)
+{
+	struct free_job *job = arg;
+
+	pin(1);
+	if (job->collect)
+		probe_pairs(job->kind, 0, job->n);
+	else
+		probe_free_all(job->n);
+	return NULL;
+}
+
+static void free_round(const char *kind, unsigned long n, bool collect)
+{
+	struct free_job job = { kind, n, collect };
+	pthread_t th;
+
+	for (unsigned long i = 0; i < n; i++)
+		free_ptrs[i] = hb_alloc(runtime_value(bench_rand_sizes, 1));
+	if (!strcmp(kind, "free256-remote")) {
+		if (pthread_create(&th, NULL, free_thread, &job) != 0)
+			exit(2);
+		pthread_join(th, NULL);
+	} else if (collect) {
+		probe_pairs(kind, 0, n);
+	} else {
+		probe_free_all(n);
+	}
+}
+
 static int probe_main(const char *kind, unsigned long n)
 {
-	hb_cache c = hb_cache_create(BENCH_CACHE_SIZE);
+	static const char *const kinds[] = { "kmalloc64", "batch64",	   "cache192",
+					     "page0",	  "free256-local", "free256-remote" };
+	bool known = false;
 
-	if (strcmp(kind, "kmalloc64") && strcmp(kind, "batch64") && strcmp(kind, "cache192") &&
-	    strcmp(kind, "page0")) {
-		fprintf(stderr, "host_bench: --probe kmalloc64|batch64|cache192|page0 <n>\n");
+	for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++)
+		known |= !strcmp(kind, kinds[i]);
+	if (!known) {
+		fprintf(stderr, "host_bench: --probe kmalloc64|batch64|cache192|page0|"
+				"free256-local|free256-remote <n>\n");
 		return 2;
 	}
+	pin(0);
+	if (!strncmp(kind, "free256", 7)) {
+		n = MIN(n, (unsigned long)BENCH_BATCH_B);
+		free_round(kind, n, false);
+		free_round(kind, n, true);
+		return 0;
+	}
+	hb_cache c = hb_cache_create(BENCH_CACHE_SIZE);
 	/* warm-up outside probe_pairs (not collected): the per-CPU caches fill up */
 	probe_dispatch(kind, c, strcmp(kind, "batch64") ? 1000 : n);
 	probe_pairs(kind, c, n);

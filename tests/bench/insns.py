@@ -21,10 +21,12 @@ to the wrong neighbour; pair and loop do not depend on symbols.
 
 For KIND batch64 (one kmalloc-batch repetition of B = 10,000 64-byte objects
 after a warm-up one), "pair" is per object: its allocation and its free,
-slow paths (refills, flushes, new slabs) included.
+slow paths (refills, flushes, new slabs) included. free256-local and
+free256-remote count only the free of each of B 256-byte objects, freed by
+the CPU that allocated them or by the other one (smp-remote-free's free side).
 
 Usage: insns.py [-n N] [--label L] BINARY KIND...
-       (KIND: kmalloc64 batch64 cache192 page0)
+       (KIND: kmalloc64 batch64 free256-local free256-remote cache192 page0)
 """
 import argparse
 import collections
@@ -108,7 +110,7 @@ def main():
     label = a.label or os.path.basename(a.binary)
     for kind in a.kinds:
         # a batch probe is one repetition of at most B = 10000 objects
-        n = min(a.n, 10000) if kind.startswith("batch") else a.n
+        n = min(a.n, 10000) if kind.startswith(("batch", "free")) else a.n
         total, per = measure(a.binary, kind, n)
         pair = sum(i for c, i in per.values()) / n
         # callgrind counts calls made outside the collected region too (the
