@@ -8,10 +8,11 @@
         docs/BENCHMARKS.md marked met or NOT MET. With several files per
         side (several boots), each figure is the median over the boots and
         the table adds each side's range.
-    compare.py host mm=FILE glibc=FILE jemalloc=FILE ...
+    compare.py host mm=FILE[,FILE...] glibc=FILE[,...] jemalloc=FILE[,...] ...
         Hosted figures (`... ns_per_op=<x>`): ns per op of each allocator and
         its ratio to ours (theirs / ours: above 1 means ours is faster), then
-        the hosted speed targets. The first file is ours.
+        the hosted speed targets. The first is ours. Several files per
+        allocator (rounds): the median per figure.
     compare.py insns FILE
         The instruction-count target, from insns.py's output.
 
@@ -193,8 +194,8 @@ def kernel_mode(ours_paths, linux_paths):
 def host_mode(pairs):
     named = []
     for p in pairs:
-        name, _, path = p.partition("=")
-        named.append((name, Figures(path)))
+        name, _, paths = p.partition("=")
+        named.append((name, Merged(paths.split(","))))
     ours_name, ours = named[0]
     others = named[1:]
     head = "%-20s %-14s %10s" % ("workload", "params", ours_name + " ns")
@@ -209,7 +210,8 @@ def host_mode(pairs):
             r = ratio(v[0] if v else None, o[0] if o else None)
             line += " %10s %6s" % (fmt(v[0] if v else None), ("%.2f" % r) if r else "-")
         print(line)
-    print("(ns per op, median of 7; *-pair rows per pair; ratio = theirs / ours: above 1, ours is faster;")
+    print("(ns per op, median of 7 runs%s; *-pair rows per pair; ratio = theirs / ours: above 1, ours is faster;"
+          % ((", then the median over %d rounds" % ours.n) if ours.n > 1 else ""))
     print(" malloc's cache-pair is malloc(192), its page rows aligned_alloc(4096 << o))")
     print()
     t = Targets()

@@ -5,7 +5,8 @@
 # fast-path instruction counts (insns.py, callgrind).
 #
 # Usage: host-bench.sh build/bench/host_bench_mm build/bench/host_bench_<malloc>...
-# (the first one is ours). BENCH=<glob> restricts the workloads.
+# (the first one is ours). BENCH=<glob> restricts the workloads; ROUNDS=<n>
+# (default 3) sets how many times each binary runs (median per figure).
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: $0 host_bench_mm [host_bench_other...]" >&2; exit 2; }
@@ -23,13 +24,25 @@ GLOB=${BENCH:-*}
 	echo "# load before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the host skews ns figures)"
 } | tee "$DIR/header.txt"
 
+# Round-robin: every allocator once per round, ROUNDS rounds; each figure is
+# the median over the rounds. The host's speed drifts (a shared machine), and
+# rounds spread that drift over all allocators instead of favouring whichever
+# ran in a fast minute.
+ROUNDS=${ROUNDS:-3}
+for r in $(seq 1 "$ROUNDS"); do
+	for bin in "$@"; do
+		name=$(basename "$bin" | sed 's/^host_bench_//')
+		echo "== round $r/$ROUNDS: $name" >&2
+		"$bin" "$GLOB" >"$DIR/$name-$r.txt" || echo "host-bench: $bin failed (exit $?)" >&2
+		[ "$r" = 1 ] && grep '^#' "$DIR/$name-$r.txt" | head -1
+	done
+done
 files=""
 for bin in "$@"; do
 	name=$(basename "$bin" | sed 's/^host_bench_//')
-	echo "== $name" >&2
-	"$bin" "$GLOB" >"$DIR/$name.txt" || echo "host-bench: $bin failed (exit $?)" >&2
-	grep '^#' "$DIR/$name.txt" | head -1
-	files="$files $name=$DIR/$name.txt"
+	list=""
+	for r in $(seq 1 "$ROUNDS"); do list="$list${list:+,}$DIR/$name-$r.txt"; done
+	files="$files $name=$list"
 done
 
 echo
