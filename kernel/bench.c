@@ -627,14 +627,11 @@ static uint32_t *bench_perm;
 static unsigned bench_perm_order;
 static struct smp_ctx bench_smp_ctx;
 
-void bench_main(void)
+int bench_run(const char *glob)
 {
-	const char *glob = cmdline_get("bench");
-
-	if (!glob)
-		return;
-	if (!*glob)
+	if (!glob || !*glob)
 		glob = "*";
+	bench_failed = false;
 	/*
 	 * WORKLOADS.md runs every loop with interrupts on. The boot CPU has had
 	 * them off since boot (nothing needed them: the PICs and the APIC timer
@@ -704,5 +701,15 @@ void bench_main(void)
 	pr_info("# bench: done in %llu Mcycles%s\n",
 		(unsigned long long)((tsc_fenced() - start) / 1000000),
 		bench_failed ? "; some figures FAILED" : "");
-	arch_exit_qemu(bench_failed ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
+	return bench_failed ? -1 : 0;
+}
+
+void bench_main(void)
+{
+	const char *glob = cmdline_get("bench");
+
+	if (!glob)
+		return;
+	int err = bench_run(glob);
+	arch_exit_qemu(err ? QEMU_EXIT_FAILURE : QEMU_EXIT_SUCCESS);
 }

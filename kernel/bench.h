@@ -98,6 +98,14 @@ static inline uint64_t bench_median(uint64_t *v, unsigned n)
  * memory allocators and the other CPUs are up, instead of the test runner.
  */
 void bench_main(void);
+
+/*
+ * Run the workloads whose ids match glob (NULL or "" = all) and print their
+ * figures, as bench_main does, but return instead of exiting QEMU: 0, or -1
+ * when some workload could not run. Turns interrupts on (the workloads run
+ * with them on). The monitor's `bench [glob]` command calls it.
+ */
+int bench_run(const char *glob);
 #endif
 
 #endif

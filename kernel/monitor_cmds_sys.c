@@ -6,6 +6,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
 #include "kernel/arch.h"
+#include "kernel/bench.h"
 #include "kernel/ktest.h"
 #include "kernel/monitor_internal.h"
 #include "kernel/smp.h"
@@ -17,7 +18,6 @@
  * kernel/bench.c's entry point for running benchmarks without leaving
  * (declared weak: it may not exist in this build; then `bench` says so).
  */
-int bench_run(const char *glob) __attribute__((weak));
 
 static int cmd_cpus(int argc, char **argv)
 {
@@ -80,12 +80,6 @@ static int cmd_bench(int argc, char **argv)
 {
 	const char *glob = argc > 1 ? argv[1] : "*";
 
-	if (!bench_run) {
-		mon_printf("bench: this build has no bench_run(); boot with bench=%s instead "
-			   "(make bench)\n",
-			   glob);
-		return -1;
-	}
 	int err = bench_run(glob);
 	if (err)
 		mon_printf("bench: some figures failed\n");
