@@ -65,14 +65,17 @@ struct ktest {
 	arch_jmp_buf abort_jmp; /* where KASSERT_* and KTEST_SKIP return to */
 };
 
-#define KTEST_CASE(fn) { .name = #fn, .run = fn }
+#define KTEST_CASE(fn)                 \
+	{                              \
+		.name = #fn, .run = fn \
+	}
 
-#define KTEST_SUITE(sname, case_array, ...)                                                        \
-	static const struct ktest_suite __ktest_suite_##sname = {                                  \
-		.name = #sname, .cases = case_array, __VA_ARGS__                                   \
-	};                                                                                         \
-	static const struct ktest_suite *const __ktest_suite_ptr_##sname __used                    \
-		__section("ktest_suites") = &__ktest_suite_##sname
+#define KTEST_SUITE(sname, case_array, ...)                                                \
+	static const struct ktest_suite __ktest_suite_##sname = { .name = #sname,          \
+								  .cases = case_array,     \
+								  __VA_ARGS__ };           \
+	static const struct ktest_suite *const __ktest_suite_ptr_##sname __used __section( \
+		"ktest_suites") = &__ktest_suite_##sname
 
 /*
  * An invariant checker: walks a structure and returns the number of problems
@@ -82,10 +85,10 @@ struct ktest_checker {
 	const char *name;
 	unsigned (*check)(void);
 };
-#define KTEST_CHECKER(cname, fn)                                                                   \
-	static const struct ktest_checker __ktest_checker_##cname = { #cname, fn };                \
-	static const struct ktest_checker *const __ktest_checker_ptr_##cname __used                \
-		__section("ktest_checkers") = &__ktest_checker_##cname
+#define KTEST_CHECKER(cname, fn)                                                               \
+	static const struct ktest_checker __ktest_checker_##cname = { #cname, fn };            \
+	static const struct ktest_checker *const __ktest_checker_ptr_##cname __used __section( \
+		"ktest_checkers") = &__ktest_checker_##cname
 
 /*
  * Run every suite whose name matches glob ('*' and '?'; a comma separates
@@ -122,64 +125,65 @@ void ktest_log(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 #define KTEST_SKIP(t, reason) ktest_skip(t, reason)
 
 /* Comparison of two integers (or pointers, cast) with both values reported. */
-#define __KTEST_CMP(t, a, op, b, fatal)                                                            \
-	do {                                                                                       \
-		__typeof__(a) __a = (a);                                                           \
-		__typeof__(b) __b = (b);                                                           \
-		if (!(__a op __b)) {                                                               \
-			ktest_fail(t, __FILE__, __LINE__,                                          \
-				   "Expected %s " #op " %s, but\n    %s == %lld (0x%llx)\n"        \
-				   "    %s == %lld (0x%llx)",                                          \
-				   #a, #b, #a, (long long)(__a), (unsigned long long)(__a), #b,    \
-				   (long long)(__b), (unsigned long long)(__b));                   \
-			if (fatal)                                                                 \
-				ktest_abort(t);                                                    \
-		}                                                                                  \
+#define __KTEST_CMP(t, a, op, b, fatal)                                                         \
+	do {                                                                                    \
+		__typeof__(a) __a = (a);                                                        \
+		__typeof__(b) __b = (b);                                                        \
+		if (!(__a op __b)) {                                                            \
+			ktest_fail(t, __FILE__, __LINE__,                                       \
+				   "Expected %s " #op " %s, but\n    %s == %lld (0x%llx)\n"     \
+				   "    %s == %lld (0x%llx)",                                   \
+				   #a, #b, #a, (long long)(__a), (unsigned long long)(__a), #b, \
+				   (long long)(__b), (unsigned long long)(__b));                \
+			if (fatal)                                                              \
+				ktest_abort(t);                                                 \
+		}                                                                               \
 	} while (0)
 
-#define __KTEST_BOOL(t, cond, want, fatal)                                                         \
-	do {                                                                                       \
-		if ((!!(cond)) != (want)) {                                                        \
-			ktest_fail(t, __FILE__, __LINE__, "Expected %s to be %s", #cond,           \
-				   (want) ? "true" : "false");                                     \
-			if (fatal)                                                                 \
-				ktest_abort(t);                                                    \
-		}                                                                                  \
+#define __KTEST_BOOL(t, cond, want, fatal)                                               \
+	do {                                                                             \
+		if ((!!(cond)) != (want)) {                                              \
+			ktest_fail(t, __FILE__, __LINE__, "Expected %s to be %s", #cond, \
+				   (want) ? "true" : "false");                           \
+			if (fatal)                                                       \
+				ktest_abort(t);                                          \
+		}                                                                        \
 	} while (0)
 
-#define __KTEST_STR(t, a, b, fatal)                                                                \
-	do {                                                                                       \
-		const char *__sa = (a), *__sb = (b);                                               \
-		if (!__sa || !__sb || strcmp(__sa, __sb) != 0) {                                   \
-			ktest_fail(t, __FILE__, __LINE__,                                          \
-				   "Expected %s == %s, but\n    %s == \"%s\"\n    %s == \"%s\"", #a,   \
-				   #b, #a, __sa ? __sa : "(null)", #b, __sb ? __sb : "(null)");    \
-			if (fatal)                                                                 \
-				ktest_abort(t);                                                    \
-		}                                                                                  \
+#define __KTEST_STR(t, a, b, fatal)                                                              \
+	do {                                                                                     \
+		const char *__sa = (a), *__sb = (b);                                             \
+		if (!__sa || !__sb || strcmp(__sa, __sb) != 0) {                                 \
+			ktest_fail(t, __FILE__, __LINE__,                                        \
+				   "Expected %s == %s, but\n    %s == \"%s\"\n    %s == \"%s\"", \
+				   #a, #b, #a, __sa ? __sa : "(null)", #b,                       \
+				   __sb ? __sb : "(null)");                                      \
+			if (fatal)                                                               \
+				ktest_abort(t);                                                  \
+		}                                                                                \
 	} while (0)
 
-#define KEXPECT_EQ(t, a, b)   __KTEST_CMP(t, a, ==, b, 0)
-#define KEXPECT_NE(t, a, b)   __KTEST_CMP(t, a, !=, b, 0)
-#define KEXPECT_LT(t, a, b)   __KTEST_CMP(t, a, <, b, 0)
-#define KEXPECT_LE(t, a, b)   __KTEST_CMP(t, a, <=, b, 0)
-#define KEXPECT_GT(t, a, b)   __KTEST_CMP(t, a, >, b, 0)
-#define KEXPECT_GE(t, a, b)   __KTEST_CMP(t, a, >=, b, 0)
-#define KEXPECT_TRUE(t, c)    __KTEST_BOOL(t, c, true, 0)
-#define KEXPECT_FALSE(t, c)   __KTEST_BOOL(t, c, false, 0)
-#define KEXPECT_NULL(t, p)    __KTEST_BOOL(t, (p) == NULL, true, 0)
+#define KEXPECT_EQ(t, a, b)    __KTEST_CMP(t, a, ==, b, 0)
+#define KEXPECT_NE(t, a, b)    __KTEST_CMP(t, a, !=, b, 0)
+#define KEXPECT_LT(t, a, b)    __KTEST_CMP(t, a, <, b, 0)
+#define KEXPECT_LE(t, a, b)    __KTEST_CMP(t, a, <=, b, 0)
+#define KEXPECT_GT(t, a, b)    __KTEST_CMP(t, a, >, b, 0)
+#define KEXPECT_GE(t, a, b)    __KTEST_CMP(t, a, >=, b, 0)
+#define KEXPECT_TRUE(t, c)     __KTEST_BOOL(t, c, true, 0)
+#define KEXPECT_FALSE(t, c)    __KTEST_BOOL(t, c, false, 0)
+#define KEXPECT_NULL(t, p)     __KTEST_BOOL(t, (p) == NULL, true, 0)
 #define KEXPECT_NOT_NULL(t, p) __KTEST_BOOL(t, (p) != NULL, true, 0)
 #define KEXPECT_STREQ(t, a, b) __KTEST_STR(t, a, b, 0)
 
-#define KASSERT_EQ(t, a, b)   __KTEST_CMP(t, a, ==, b, 1)
-#define KASSERT_NE(t, a, b)   __KTEST_CMP(t, a, !=, b, 1)
-#define KASSERT_LT(t, a, b)   __KTEST_CMP(t, a, <, b, 1)
-#define KASSERT_LE(t, a, b)   __KTEST_CMP(t, a, <=, b, 1)
-#define KASSERT_GT(t, a, b)   __KTEST_CMP(t, a, >, b, 1)
-#define KASSERT_GE(t, a, b)   __KTEST_CMP(t, a, >=, b, 1)
-#define KASSERT_TRUE(t, c)    __KTEST_BOOL(t, c, true, 1)
-#define KASSERT_FALSE(t, c)   __KTEST_BOOL(t, c, false, 1)
-#define KASSERT_NULL(t, p)    __KTEST_BOOL(t, (p) == NULL, true, 1)
+#define KASSERT_EQ(t, a, b)    __KTEST_CMP(t, a, ==, b, 1)
+#define KASSERT_NE(t, a, b)    __KTEST_CMP(t, a, !=, b, 1)
+#define KASSERT_LT(t, a, b)    __KTEST_CMP(t, a, <, b, 1)
+#define KASSERT_LE(t, a, b)    __KTEST_CMP(t, a, <=, b, 1)
+#define KASSERT_GT(t, a, b)    __KTEST_CMP(t, a, >, b, 1)
+#define KASSERT_GE(t, a, b)    __KTEST_CMP(t, a, >=, b, 1)
+#define KASSERT_TRUE(t, c)     __KTEST_BOOL(t, c, true, 1)
+#define KASSERT_FALSE(t, c)    __KTEST_BOOL(t, c, false, 1)
+#define KASSERT_NULL(t, p)     __KTEST_BOOL(t, (p) == NULL, true, 1)
 #define KASSERT_NOT_NULL(t, p) __KTEST_BOOL(t, (p) != NULL, true, 1)
 #define KASSERT_STREQ(t, a, b) __KTEST_STR(t, a, b, 1)
 

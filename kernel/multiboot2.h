@@ -130,5 +130,4 @@ int mb2_parse(const void *mbi, size_t avail, uint64_t mbi_phys, struct boot_info
  */
 void mb2_print(const struct boot_info *bi);
 
-
 #endif

@@ -34,13 +34,13 @@
 int printk(const char *fmt, ...) __printf(1, 2);
 int vprintk(const char *fmt, va_list ap);
 
-#define pr_emerg(...) printk(KERN_EMERG __VA_ARGS__)
-#define pr_err(...)   printk(KERN_ERR __VA_ARGS__)
-#define pr_warn(...)  printk(KERN_WARNING __VA_ARGS__)
+#define pr_emerg(...)  printk(KERN_EMERG __VA_ARGS__)
+#define pr_err(...)    printk(KERN_ERR __VA_ARGS__)
+#define pr_warn(...)   printk(KERN_WARNING __VA_ARGS__)
 #define pr_notice(...) printk(KERN_NOTICE __VA_ARGS__)
-#define pr_info(...)  printk(KERN_INFO __VA_ARGS__)
-#define pr_debug(...) printk(KERN_DEBUG __VA_ARGS__)
-#define pr_cont(...)  printk(KERN_CONT __VA_ARGS__)
+#define pr_info(...)   printk(KERN_INFO __VA_ARGS__)
+#define pr_debug(...)  printk(KERN_DEBUG __VA_ARGS__)
+#define pr_cont(...)   printk(KERN_CONT __VA_ARGS__)
 
 /*
  * Format into buf (at most size bytes including the NUL); return the length
@@ -61,20 +61,20 @@ const char *ksym_lookup(uintptr_t addr, uintptr_t *offset, uintptr_t *size);
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
 /* A warning with the caller's location; the kernel keeps going. */
-#define WARN(cond, ...)                                                                            \
-	({                                                                                         \
-		bool __w = !!(cond);                                                               \
-		if (unlikely(__w)) {                                                               \
-			printk(KERN_WARNING "WARNING: %s:%d: ", __FILE__, __LINE__);               \
-			printk(KERN_CONT __VA_ARGS__);                                             \
-		}                                                                                  \
-		__w;                                                                               \
+#define WARN(cond, ...)                                                              \
+	({                                                                           \
+		bool __w = !!(cond);                                                 \
+		if (unlikely(__w)) {                                                 \
+			printk(KERN_WARNING "WARNING: %s:%d: ", __FILE__, __LINE__); \
+			printk(KERN_CONT __VA_ARGS__);                               \
+		}                                                                    \
+		__w;                                                                 \
 	})
 
-#define BUG_ON(cond)                                                                               \
-	do {                                                                                       \
-		if (unlikely(cond))                                                                \
-			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond);                      \
+#define BUG_ON(cond)                                                          \
+	do {                                                                  \
+		if (unlikely(cond))                                           \
+			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond); \
 	} while (0)
 
 #endif

@@ -8,9 +8,9 @@
 #define KERNEL_SECTIONS_H
 
 extern char _kernel_start[], _kernel_end[];
-extern char _text_start[], _text_end[];       /* read + execute */
-extern char _rodata_start[], _rodata_end[];   /* read only */
-extern char _data_start[], _data_end[];       /* read + write (includes .bss) */
+extern char _text_start[], _text_end[];	    /* read + execute */
+extern char _rodata_start[], _rodata_end[]; /* read only */
+extern char _data_start[], _data_end[];	    /* read + write (includes .bss) */
 extern char _bss_start[], _bss_end[];
 
 /*

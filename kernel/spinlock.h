@@ -20,19 +20,25 @@
 
 typedef struct spinlock {
 	uint16_t owner; /* ticket now being served */
-	uint16_t next;  /* next ticket to hand out */
+	uint16_t next;	/* next ticket to hand out */
 #ifdef SPINLOCK_DEBUG
 	int32_t holder_cpu; /* -1 when free */
 #endif
 } spinlock_t;
 
 #ifdef SPINLOCK_DEBUG
-#define SPINLOCK_INIT { 0, 0, -1 }
+#define SPINLOCK_INIT    \
+	{                \
+		0, 0, -1 \
+	}
 void spinlock_debug_acquire(spinlock_t *l);
 void spinlock_debug_release(spinlock_t *l);
 __noreturn void spinlock_debug_recursion(spinlock_t *l);
 #else
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 #define spinlock_debug_acquire(l) ((void)(l))
 #define spinlock_debug_release(l) ((void)(l))
 #endif
@@ -91,16 +97,16 @@ static inline bool spin_is_locked(spinlock_t *l)
 	       __atomic_load_n(&l->next, __ATOMIC_RELAXED);
 }
 
-#define spin_lock_irqsave(l, flags)                                                                \
-	do {                                                                                       \
-		local_irq_save(flags);                                                             \
-		spin_lock(l);                                                                      \
+#define spin_lock_irqsave(l, flags)    \
+	do {                           \
+		local_irq_save(flags); \
+		spin_lock(l);          \
 	} while (0)
 
-#define spin_unlock_irqrestore(l, flags)                                                           \
-	do {                                                                                       \
-		spin_unlock(l);                                                                    \
-		local_irq_restore(flags);                                                          \
+#define spin_unlock_irqrestore(l, flags)  \
+	do {                              \
+		spin_unlock(l);           \
+		local_irq_restore(flags); \
 	} while (0)
 
 #endif

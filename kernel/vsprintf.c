@@ -118,7 +118,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 	for (; *fmt; fmt++) {
 		unsigned flags = 0;
-		int width = -1, prec = -1, len = 0; /* len: -2 hh, -1 h, 0 int, 1 l, 2 ll, 3 z/t/j */
+		int width = -1, prec = -1,
+		    len = 0; /* len: -2 hh, -1 h, 0 int, 1 l, 2 ll, 3 z/t/j */
 
 		if (*fmt != '%') {
 			put(&o, *fmt);
@@ -189,7 +190,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				v = (short)v;
 			else if (len == -2)
 				v = (signed char)v;
-			unsigned long long mag = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+			unsigned long long mag =
+				v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 			put_number(&o, mag, v < 0, 10, false, width, prec, flags);
 			break;
 		}
@@ -199,7 +201,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'o': {
 			unsigned long long v;
 			if (len >= 1)
-				v = len == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned long long);
+				v = len == 1 ? va_arg(ap, unsigned long)
+					     : va_arg(ap, unsigned long long);
 			else
 				v = va_arg(ap, unsigned int);
 			if (len == -1)

@@ -40,7 +40,6 @@ struct memmap_report {
 	unsigned wrapped, overflow;
 };
 
-
 /*
  * Sanitize raw (n entries) into out (at most max_out usable ranges, ascending).
  * mem_cap: highest usable byte count to keep (0 = no cap). phys_bits: CPU's

@@ -29,7 +29,7 @@
 #define MAX_PAGE_ORDER 10
 #define NR_PAGE_ORDERS (MAX_PAGE_ORDER + 1)
 
-#define PFN_NIL     0xffffffffu /* "no page" in a page_list link */
+#define PFN_NIL	    0xffffffffu /* "no page" in a page_list link */
 #define PFN_UP(x)   (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 #define PFN_DOWN(x) ((x) >> PAGE_SHIFT)
 #define PFN_PHYS(x) ((uint64_t)(x) << PAGE_SHIFT)
@@ -43,17 +43,18 @@ struct page_link {
 
 /* Page flags (low 16 bits of page->flags). A page is in exactly one role. */
 enum pageflags {
-	PG_reserved = 1u << 0, /* never given to the buddy allocator (firmware, kernel, hole, memblock) */
-	PG_hole = 1u << 1,     /* no RAM behind this pfn at all */
-	PG_buddy = 1u << 2,    /* head of a free block in a buddy free list; order in the flags */
-	PG_pcp = 1u << 3,      /* free, on a per-CPU page list (order in the flags) */
-	PG_slab = 1u << 4,     /* owned by the slab allocator (head page: slab fields valid) */
-	PG_head = 1u << 5,     /* first page of an allocated multi-page block (order in the flags) */
-	PG_tail = 1u << 6,     /* non-first page of a slab or __GFP_COMP block; ->compound_head valid */
-	PG_pgtable = 1u << 7,  /* a page-table page */
+	PG_reserved =
+		1u << 0, /* never given to the buddy allocator (firmware, kernel, hole, memblock) */
+	PG_hole = 1u << 1,  /* no RAM behind this pfn at all */
+	PG_buddy = 1u << 2, /* head of a free block in a buddy free list; order in the flags */
+	PG_pcp = 1u << 3,   /* free, on a per-CPU page list (order in the flags) */
+	PG_slab = 1u << 4,  /* owned by the slab allocator (head page: slab fields valid) */
+	PG_head = 1u << 5,  /* first page of an allocated multi-page block (order in the flags) */
+	PG_tail = 1u << 6, /* non-first page of a slab or __GFP_COMP block; ->compound_head valid */
+	PG_pgtable = 1u << 7,	    /* a page-table page */
 	PG_large_kmalloc = 1u << 8, /* head of a kmalloc allocation too big for any slab class */
-	PG_memblock = 1u << 9, /* handed out by the early allocator (mem_map) */
-	PG_guard = 1u << 10,   /* a stack guard page, deliberately unmapped */
+	PG_memblock = 1u << 9,	    /* handed out by the early allocator (mem_map) */
+	PG_guard = 1u << 10,	    /* a stack guard page, deliberately unmapped */
 };
 
 #define PG_ORDER_SHIFT 16
@@ -166,7 +167,10 @@ struct page_list {
 	uint32_t first, last;
 };
 
-#define PAGE_LIST_INIT { PFN_NIL, PFN_NIL }
+#define PAGE_LIST_INIT           \
+	{                        \
+		PFN_NIL, PFN_NIL \
+	}
 
 static inline void page_list_init(struct page_list *l)
 {
@@ -230,7 +234,6 @@ static inline void page_list_del(struct page_list *l, struct page *p)
 	p->lru.next = p->lru.prev = PFN_NIL;
 }
 
-#define page_list_for_each(pos, l)                                                                 \
-	for (pos = page_list_first(l); pos; pos = page_list_next(pos))
+#define page_list_for_each(pos, l) for (pos = page_list_first(l); pos; pos = page_list_next(pos))
 
 #endif

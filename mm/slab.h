@@ -16,8 +16,8 @@ struct kmem_cache;
 
 /* kmem_cache_create flags */
 #define SLAB_HWCACHE_ALIGN 0x00002000UL /* align objects to the 64-byte cache line */
-#define SLAB_PANIC         0x00040000UL /* panic if creation fails (boot-time caches) */
-#define SLAB_NO_MERGE      0x01000000UL /* (accepted; caches are never merged here) */
+#define SLAB_PANIC	   0x00040000UL /* panic if creation fails (boot-time caches) */
+#define SLAB_NO_MERGE	   0x01000000UL /* (accepted; caches are never merged here) */
 
 /*
  * Create a cache of objects of size bytes aligned to align (0 = the default,
@@ -45,15 +45,15 @@ void kmem_cache_destroy(struct kmem_cache *cache);
  * but never to be dereferenced; kfree and ksize accept it.
  */
 #define KMALLOC_MAX_CACHE_SIZE 8192
-#define ZERO_SIZE_PTR          ((void *)16)
+#define ZERO_SIZE_PTR	       ((void *)16)
 #define ZERO_OR_NULL_PTR(p)    ((uintptr_t)(p) <= (uintptr_t)ZERO_SIZE_PTR)
 
 void *kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
-void *kcalloc(size_t n, size_t size, gfp_t gfp);       /* NULL on n*size overflow */
+void *kcalloc(size_t n, size_t size, gfp_t gfp); /* NULL on n*size overflow */
 void *krealloc(void *p, size_t new_size, gfp_t gfp);
-void kfree(const void *p);                            /* NULL is a no-op */
-size_t ksize(const void *p);                           /* usable size of p */
+void kfree(const void *p);   /* NULL is a no-op */
+size_t ksize(const void *p); /* usable size of p */
 
 /* Bring up the slab allocator and the kmalloc caches (after page_alloc_init). */
 void kmem_cache_init(void);

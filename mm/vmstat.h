@@ -9,12 +9,12 @@
 #include "kernel/compiler.h"
 
 enum vm_stat_item {
-	NR_SLAB_PAGES,      /* pages in slabs */
-	NR_PAGETABLE,       /* page-table pages (vmm) */
-	NR_KMALLOC_LARGE,   /* pages of kmalloc allocations above the largest class */
-	NR_KERNEL_IMAGE,    /* pages of the kernel image */
-	NR_MEMMAP,          /* pages holding struct page descriptors */
-	NR_EARLY_ALLOC,     /* other pages the early allocator handed out */
+	NR_SLAB_PAGES,	  /* pages in slabs */
+	NR_PAGETABLE,	  /* page-table pages (vmm) */
+	NR_KMALLOC_LARGE, /* pages of kmalloc allocations above the largest class */
+	NR_KERNEL_IMAGE,  /* pages of the kernel image */
+	NR_MEMMAP,	  /* pages holding struct page descriptors */
+	NR_EARLY_ALLOC,	  /* other pages the early allocator handed out */
 	NR_VM_STAT_ITEMS
 };
 

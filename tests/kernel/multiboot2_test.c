@@ -33,7 +33,8 @@ static void loader_is_grub(struct ktest *t)
 static void command_line_holds_ktest(struct ktest *t)
 {
 	ktest_log(t, "command line: \"%s\"", boot_info.cmdline);
-	KEXPECT_LT(t, strnlen(boot_info.cmdline, sizeof(boot_info.cmdline)), sizeof(boot_info.cmdline));
+	KEXPECT_LT(t, strnlen(boot_info.cmdline, sizeof(boot_info.cmdline)),
+		   sizeof(boot_info.cmdline));
 	KEXPECT_EQ(t, contains(boot_info.cmdline, "ktest="), cmdline_has("ktest"));
 }
 
