@@ -111,55 +111,17 @@ static void scratch_free(void *p, unsigned order)
 
 /* ---------------------------------------------- single-CPU workloads */
 
-/* n kmalloc+kfree pairs; the cycles they took, 0 when kmalloc failed. */
-static __noinline uint64_t run_kmalloc_pair(size_t size, uint64_t n)
-{
-	uint64_t t0 = tsc_fenced();
-
-	for (uint64_t i = 0; i < n; i++) {
-		void *p = kmalloc(size, GFP_KERNEL);
-
-		if (unlikely(!p))
-			return 0;
-		kfree(p);
-	}
-	return tsc_fenced() - t0;
-}
-
-/*
- * BENCH_BATCH_REPS batches: allocate b objects, free them in allocation
- * order (perm NULL) or in perm's order. Adds the cycles of the allocation
- * and free phases to *acyc and *fcyc; false when kmalloc failed (everything
- * is still freed: kfree(NULL) does nothing).
- */
-static __noinline bool run_kmalloc_batch(size_t size, void **ptrs, uint32_t b, const uint32_t *perm,
-					 uint64_t *acyc, uint64_t *fcyc)
-{
-	bool ok = true;
-
-	for (unsigned r = 0; r < BENCH_BATCH_REPS; r++) {
-		uint64_t t0 = tsc_fenced();
-		for (uint32_t i = 0; i < b; i++) {
-			ptrs[i] = kmalloc(size, GFP_KERNEL);
-			if (unlikely(!ptrs[i]))
-				ok = false;
-		}
-		uint64_t t1 = tsc_fenced();
-		if (perm) {
-			for (uint32_t i = 0; i < b; i++)
-				kfree(ptrs[perm[i]]);
-		} else {
-			for (uint32_t i = 0; i < b; i++)
-				kfree(ptrs[i]);
-		}
-		uint64_t t2 = tsc_fenced();
-		*acyc += t1 - t0;
-		*fcyc += t2 - t1;
-		if (!ok)
-			break;
-	}
-	return ok;
-}
+/* The loops themselves are shared with the hosted runner (kernel/bench_loops.h). */
+#define BENCH_CLOCK()	  tsc_fenced()
+#define BENCH_ALLOC(size) kmalloc(size, GFP_KERNEL)
+#define BENCH_FREE(p)	  kfree(p)
+typedef struct kmem_cache *bench_cache_t;
+#define BENCH_CACHE_ALLOC(c)	   kmem_cache_alloc(c, GFP_KERNEL)
+#define BENCH_CACHE_FREE(c, p)	   kmem_cache_free(c, p)
+#define BENCH_PAGE_ALLOC(order)	   ((void *)alloc_pages(GFP_KERNEL, order))
+#define BENCH_PAGE_FREE(pg, order) __free_pages((struct page *)(pg), order)
+#define BENCH_ESCAPE(p)		   ((void)(p))
+#include "kernel/bench_loops.h"
 
 static void bench_kmalloc_pair(void)
 {
@@ -172,7 +134,7 @@ static void bench_kmalloc_pair(void)
 
 		ksnprintf(params, sizeof(params), "s=%zu", size);
 		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t c = run_kmalloc_pair(size, BENCH_PAIR_N);
+			uint64_t c = bench_loop_pair(size, BENCH_PAIR_N);
 
 			ok = c != 0;
 			if (r >= BENCH_WARMUP)
@@ -206,7 +168,7 @@ static void bench_kmalloc_batch(const char *id, const unsigned *sizes, unsigned 
 		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
 			uint64_t ac = 0, fc = 0;
 
-			ok = run_kmalloc_batch(size, ptrs, BENCH_BATCH_B, perm, &ac, &fc);
+			ok = bench_loop_batch(size, ptrs, BENCH_BATCH_B, perm, &ac, &fc);
 			if (r >= BENCH_WARMUP) {
 				v[r - BENCH_WARMUP] = bench_per_op_x100(ac + fc, 2 * ops);
 				va[r - BENCH_WARMUP] = bench_per_op_x100(ac, ops);
@@ -225,20 +187,6 @@ static void bench_kmalloc_batch(const char *id, const unsigned *sizes, unsigned 
 	scratch_free(ptrs, order);
 }
 
-static __noinline uint64_t run_cache_pair(struct kmem_cache *c, uint64_t n)
-{
-	uint64_t t0 = tsc_fenced();
-
-	for (uint64_t i = 0; i < n; i++) {
-		void *p = kmem_cache_alloc(c, GFP_KERNEL);
-
-		if (unlikely(!p))
-			return 0;
-		kmem_cache_free(c, p);
-	}
-	return tsc_fenced() - t0;
-}
-
 static void bench_cache_pair(void)
 {
 	uint64_t v[BENCH_RUNS];
@@ -254,7 +202,7 @@ static void bench_cache_pair(void)
 		return;
 	}
 	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-		uint64_t cyc = run_cache_pair(c, BENCH_PAIR_N);
+		uint64_t cyc = bench_loop_cache_pair(c, BENCH_PAIR_N);
 
 		ok = cyc != 0;
 		if (r >= BENCH_WARMUP)
@@ -265,20 +213,6 @@ static void bench_cache_pair(void)
 	else
 		fail("cache-pair", params, "kmem_cache_alloc returned NULL");
 	kmem_cache_destroy(c);
-}
-
-static __noinline uint64_t run_page_pair(unsigned order, uint64_t n)
-{
-	uint64_t t0 = tsc_fenced();
-
-	for (uint64_t i = 0; i < n; i++) {
-		struct page *pg = alloc_pages(GFP_KERNEL, order);
-
-		if (unlikely(!pg))
-			return 0;
-		__free_pages(pg, order);
-	}
-	return tsc_fenced() - t0;
 }
 
 static void bench_page_pair(void)
@@ -295,7 +229,7 @@ static void bench_page_pair(void)
 
 		ksnprintf(params, sizeof(params), "o=%u", order);
 		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t c = run_page_pair(order, n);
+			uint64_t c = bench_loop_page_pair(order, n);
 
 			ok = c != 0;
 			if (r >= BENCH_WARMUP)
@@ -308,30 +242,6 @@ static void bench_page_pair(void)
 	}
 }
 
-/* As run_kmalloc_batch, with order-0 pages. */
-static __noinline bool run_page_batch(struct page **pages, uint32_t b, uint64_t *acyc,
-				      uint64_t *fcyc)
-{
-	bool ok = true;
-
-	for (unsigned r = 0; r < BENCH_BATCH_REPS && ok; r++) {
-		uint64_t t0 = tsc_fenced();
-		for (uint32_t i = 0; i < b; i++) {
-			pages[i] = alloc_pages(GFP_KERNEL, 0);
-			if (unlikely(!pages[i]))
-				ok = false;
-		}
-		uint64_t t1 = tsc_fenced();
-		for (uint32_t i = 0; i < b; i++)
-			if (likely(pages[i]))
-				__free_pages(pages[i], 0);
-		uint64_t t2 = tsc_fenced();
-		*acyc += t1 - t0;
-		*fcyc += t2 - t1;
-	}
-	return ok;
-}
-
 static void bench_page_batch(void)
 {
 	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
@@ -339,7 +249,7 @@ static void bench_page_batch(void)
 	const char *params = "o=0";
 	bool ok = true;
 	unsigned order;
-	struct page **pages = scratch_alloc(BENCH_BATCH_B * sizeof(*pages), &order);
+	void **pages = scratch_alloc(BENCH_BATCH_B * sizeof(*pages), &order);
 
 	if (!pages) {
 		fail("page-batch", params, "no pages for the page array");
@@ -348,7 +258,7 @@ static void bench_page_batch(void)
 	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
 		uint64_t ac = 0, fc = 0;
 
-		ok = run_page_batch(pages, BENCH_BATCH_B, &ac, &fc);
+		ok = bench_loop_page_batch(pages, BENCH_BATCH_B, &ac, &fc);
 		if (r >= BENCH_WARMUP) {
 			v[r - BENCH_WARMUP] = bench_per_op_x100(ac + fc, 2 * ops);
 			va[r - BENCH_WARMUP] = bench_per_op_x100(ac, ops);
@@ -429,7 +339,7 @@ static void smp_kmalloc_worker(void *arg)
 
 		barrier_wait(&ctx->bar, ctx->n);
 		w->t0[r] = tsc_fenced();
-		if (!run_kmalloc_batch(ctx->size, w->ptrs, BENCH_BATCH_B, NULL, &ac, &fc))
+		if (!bench_loop_batch(ctx->size, w->ptrs, BENCH_BATCH_B, NULL, &ac, &fc))
 			w->failed = true;
 		w->t1[r] = tsc_fenced();
 		w->busy[r] = ac + fc;

@@ -233,6 +233,18 @@ static inline void escape(void *p)
 
 #define TOTAL_RUNS (BENCH_WARMUP + BENCH_RUNS)
 
+/* The timed loops, shared with the kernel's runner (kernel/bench_loops.h). */
+#define BENCH_CLOCK()	  now_ns()
+#define BENCH_ALLOC(size) hb_alloc(size)
+#define BENCH_FREE(p)	  hb_free(p)
+typedef hb_cache bench_cache_t;
+#define BENCH_CACHE_ALLOC(c)	   hb_cache_alloc(c)
+#define BENCH_CACHE_FREE(c, p)	   hb_cache_free(c, p)
+#define BENCH_PAGE_ALLOC(order)	   hb_page_alloc(order)
+#define BENCH_PAGE_FREE(pg, order) hb_page_free(pg, order)
+#define BENCH_ESCAPE(p)		   escape(p)
+#include "kernel/bench_loops.h"
+
 static const char *glob = "*";
 static int failures;
 
@@ -292,48 +304,6 @@ static void *xmalloc_array(size_t n, size_t size)
 
 /* -------------------------------------------------- single-thread rows */
 
-static __noinline uint64_t run_pair(size_t size, uint64_t n)
-{
-	uint64_t t0 = now_ns();
-	for (uint64_t i = 0; i < n; i++) {
-		void *p = hb_alloc(size);
-		if (unlikely(!p))
-			return 0;
-		escape(p);
-		hb_free(p);
-	}
-	return now_ns() - t0;
-}
-
-static __noinline bool run_batch(size_t size, void **ptrs, const uint32_t *perm, uint64_t *at,
-				 uint64_t *ft)
-{
-	bool ok = true;
-
-	for (unsigned r = 0; r < BENCH_BATCH_REPS; r++) {
-		uint64_t t0 = now_ns();
-		for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
-			ptrs[i] = hb_alloc(size);
-			if (unlikely(!ptrs[i]))
-				ok = false;
-		}
-		uint64_t t1 = now_ns();
-		if (perm) {
-			for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
-				hb_free(ptrs[perm[i]]);
-		} else {
-			for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
-				hb_free(ptrs[i]);
-		}
-		uint64_t t2 = now_ns();
-		*at += t1 - t0;
-		*ft += t2 - t1;
-		if (!ok)
-			break;
-	}
-	return ok;
-}
-
 static void bench_pair(void)
 {
 	uint64_t v[BENCH_RUNS];
@@ -345,7 +315,7 @@ static void bench_pair(void)
 
 		snprintf(params, sizeof(params), "s=%zu", size);
 		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-			uint64_t t = run_pair(size, BENCH_PAIR_N);
+			uint64_t t = bench_loop_pair(size, BENCH_PAIR_N);
 			ok = t != 0;
 			if (r >= BENCH_WARMUP)
 				v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
@@ -372,7 +342,7 @@ static void bench_batch(const char *id, const unsigned *sizes, unsigned nsizes,
 		snprintf(params, sizeof(params), "s=%zu", size);
 		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
 			uint64_t at = 0, ft = 0;
-			ok = run_batch(size, ptrs, perm, &at, &ft);
+			ok = bench_loop_batch(size, ptrs, BENCH_BATCH_B, perm, &at, &ft);
 			if (r >= BENCH_WARMUP) {
 				v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
 				va[r - BENCH_WARMUP] = bench_per_op_x100(at, ops);
@@ -392,19 +362,6 @@ static void bench_batch(const char *id, const unsigned *sizes, unsigned nsizes,
 	free(ptrs);
 }
 
-static __noinline uint64_t run_cache_pair(hb_cache c, uint64_t n)
-{
-	uint64_t t0 = now_ns();
-	for (uint64_t i = 0; i < n; i++) {
-		void *p = hb_cache_alloc(c);
-		if (unlikely(!p))
-			return 0;
-		escape(p);
-		hb_cache_free(c, p);
-	}
-	return now_ns() - t0;
-}
-
 static void bench_cache_pair(void)
 {
 	uint64_t v[BENCH_RUNS];
@@ -416,7 +373,7 @@ static void bench_cache_pair(void)
 		return;
 	}
 	for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-		uint64_t t = run_cache_pair(c, BENCH_PAIR_N);
+		uint64_t t = bench_loop_cache_pair(c, BENCH_PAIR_N);
 		ok = t != 0;
 		if (r >= BENCH_WARMUP)
 			v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
@@ -426,19 +383,6 @@ static void bench_cache_pair(void)
 	else
 		fail("cache-pair", "s=192", "allocation failed");
 	hb_cache_destroy(c);
-}
-
-static __noinline uint64_t run_page_pair(unsigned order, uint64_t n)
-{
-	uint64_t t0 = now_ns();
-	for (uint64_t i = 0; i < n; i++) {
-		void *pg = hb_page_alloc(order);
-		if (unlikely(!pg))
-			return 0;
-		escape(pg);
-		hb_page_free(pg, order);
-	}
-	return now_ns() - t0;
 }
 
 static void bench_page_pair(void)
@@ -454,7 +398,7 @@ static void bench_page_pair(void)
 
 		snprintf(params, sizeof(params), "o=%u", order);
 		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-			uint64_t t = run_page_pair(order, n);
+			uint64_t t = bench_loop_page_pair(order, n);
 			ok = t != 0;
 			if (r >= BENCH_WARMUP)
 				v[r - BENCH_WARMUP] = bench_per_op_x100(t, n);
@@ -475,21 +419,7 @@ static void bench_page_batch(void)
 
 	for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
 		uint64_t at = 0, ft = 0;
-		for (unsigned rep = 0; rep < BENCH_BATCH_REPS; rep++) {
-			uint64_t t0 = now_ns();
-			for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
-				pages[i] = hb_page_alloc(0);
-				if (unlikely(!pages[i]))
-					ok = false;
-			}
-			uint64_t t1 = now_ns();
-			for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
-				if (pages[i])
-					hb_page_free(pages[i], 0);
-			uint64_t t2 = now_ns();
-			at += t1 - t0;
-			ft += t2 - t1;
-		}
+		ok = bench_loop_page_batch(pages, BENCH_BATCH_B, &at, &ft);
 		if (r >= BENCH_WARMUP)
 			v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
 	}
@@ -562,7 +492,7 @@ static void *smp_kmalloc_thread(void *arg)
 		uint64_t at = 0, ft = 0;
 		barrier_wait(&ctx->bar, ctx->n);
 		w->t0[r] = now_ns();
-		if (!run_batch(ctx->size, w->ptrs, NULL, &at, &ft))
+		if (!bench_loop_batch(ctx->size, w->ptrs, BENCH_BATCH_B, NULL, &at, &ft))
 			w->failed = true;
 		w->t1[r] = now_ns();
 		w->busy[r] = at + ft;
