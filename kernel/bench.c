@@ -49,15 +49,6 @@ static __always_inline uint64_t tsc_fenced(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-/* A table entry the compiler cannot know at build time. */
-static unsigned runtime_value(const unsigned *table, unsigned i)
-{
-	unsigned v = READ_ONCE(table[i]);
-
-	__asm__ __volatile__("" : "+r"(v));
-	return v;
-}
-
 /* ------------------------------------------------------------ output */
 
 /* Split a hundredths figure for "%llu.%02llu". */
@@ -111,7 +102,7 @@ static void scratch_free(void *p, unsigned order)
 
 /* ---------------------------------------------- single-CPU workloads */
 
-/* The loops themselves are shared with the hosted runner (kernel/bench_loops.h). */
+/* The single-CPU workloads are shared with the hosted runner (kernel/bench_workloads.h). */
 #define BENCH_CLOCK()	  tsc_fenced()
 #define BENCH_ALLOC(size) kmalloc(size, GFP_KERNEL)
 #define BENCH_FREE(p)	  kfree(p)
@@ -121,160 +112,33 @@ typedef struct kmem_cache *bench_cache_t;
 #define BENCH_PAGE_ALLOC(order)	   ((void *)alloc_pages(GFP_KERNEL, order))
 #define BENCH_PAGE_FREE(pg, order) __free_pages((struct page *)(pg), order)
 #define BENCH_ESCAPE(p)		   ((void)(p))
-#include "kernel/bench_loops.h"
+#define BENCH_CACHE_CREATE(size)   kmem_cache_create("bench_192", size, 0, 0, NULL)
+#define BENCH_CACHE_DESTROY(c)	   kmem_cache_destroy(c)
+#define BENCH_SNPRINTF		   ksnprintf
+#define BENCH_STAT(...)		   pr_info(__VA_ARGS__)
 
-static void bench_kmalloc_pair(void)
+static unsigned bytes_order(size_t bytes)
 {
-	uint64_t v[BENCH_RUNS];
-	char params[32];
+	unsigned order = 0;
 
-	for (unsigned si = 0; si < ARRAY_SIZE(bench_kmalloc_sizes); si++) {
-		size_t size = runtime_value(bench_kmalloc_sizes, si);
-		bool ok = true;
-
-		ksnprintf(params, sizeof(params), "s=%zu", size);
-		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t c = bench_loop_pair(size, BENCH_PAIR_N);
-
-			ok = c != 0;
-			if (r >= BENCH_WARMUP)
-				v[r - BENCH_WARMUP] = bench_per_op_x100(c, BENCH_PAIR_N);
-		}
-		if (ok)
-			report("kmalloc-pair", params, v);
-		else
-			fail("kmalloc-pair", params, "kmalloc returned NULL");
-	}
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	return order;
 }
 
-static void bench_kmalloc_batch(const char *id, const unsigned *sizes, unsigned nsizes,
-				const uint32_t *perm)
+static void *bench_array_alloc(size_t bytes)
 {
-	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
-	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
-	char params[32];
 	unsigned order;
-	void **ptrs = scratch_alloc(BENCH_BATCH_B * sizeof(void *), &order);
 
-	if (!ptrs) {
-		fail(id, "", "no pages for the pointer array");
-		return;
-	}
-	for (unsigned si = 0; si < nsizes; si++) {
-		size_t size = runtime_value(sizes, si);
-		bool ok = true;
-
-		ksnprintf(params, sizeof(params), "s=%zu", size);
-		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t ac = 0, fc = 0;
-
-			ok = bench_loop_batch(size, ptrs, BENCH_BATCH_B, perm, &ac, &fc);
-			if (r >= BENCH_WARMUP) {
-				v[r - BENCH_WARMUP] = bench_per_op_x100(ac + fc, 2 * ops);
-				va[r - BENCH_WARMUP] = bench_per_op_x100(ac, ops);
-				vf[r - BENCH_WARMUP] = bench_per_op_x100(fc, ops);
-			}
-		}
-		if (!ok) {
-			fail(id, params, "kmalloc returned NULL");
-			continue;
-		}
-		report(id, params, v);
-		uint64_t am = bench_median(va, BENCH_RUNS), fm = bench_median(vf, BENCH_RUNS);
-		pr_info("stat %s %s alloc_med=%llu.%02llu free_med=%llu.%02llu\n", id, params,
-			FX(am), FX(fm));
-	}
-	scratch_free(ptrs, order);
+	return scratch_alloc(bytes, &order);
 }
 
-static void bench_cache_pair(void)
+static void bench_array_free(void *p, size_t bytes)
 {
-	uint64_t v[BENCH_RUNS];
-	char params[32];
-	bool ok = true;
-	size_t size = BENCH_CACHE_SIZE;
-
-	ksnprintf(params, sizeof(params), "s=%zu", size);
-	/* Caches are never merged here, so this one is as dedicated as Linux's. */
-	struct kmem_cache *c = kmem_cache_create("bench_192", size, 0, 0, NULL);
-	if (!c) {
-		fail("cache-pair", params, "kmem_cache_create failed");
-		return;
-	}
-	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-		uint64_t cyc = bench_loop_cache_pair(c, BENCH_PAIR_N);
-
-		ok = cyc != 0;
-		if (r >= BENCH_WARMUP)
-			v[r - BENCH_WARMUP] = bench_per_op_x100(cyc, BENCH_PAIR_N);
-	}
-	if (ok)
-		report("cache-pair", params, v);
-	else
-		fail("cache-pair", params, "kmem_cache_alloc returned NULL");
-	kmem_cache_destroy(c);
+	scratch_free(p, bytes_order(bytes));
 }
 
-static void bench_page_pair(void)
-{
-	static const unsigned orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
-	uint64_t v[BENCH_RUNS];
-	char params[32];
-
-	BUILD_BUG_ON(ARRAY_SIZE(orders) != BENCH_PAGE_MAX_ORDER + 1);
-	for (unsigned oi = 0; oi < ARRAY_SIZE(orders); oi++) {
-		unsigned order = runtime_value(orders, oi);
-		uint64_t n = order <= 3 ? BENCH_PAGE_N_SMALL : BENCH_PAGE_N_LARGE;
-		bool ok = true;
-
-		ksnprintf(params, sizeof(params), "o=%u", order);
-		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t c = bench_loop_page_pair(order, n);
-
-			ok = c != 0;
-			if (r >= BENCH_WARMUP)
-				v[r - BENCH_WARMUP] = bench_per_op_x100(c, n);
-		}
-		if (ok)
-			report("page-pair", params, v);
-		else
-			fail("page-pair", params, "alloc_pages returned NULL");
-	}
-}
-
-static void bench_page_batch(void)
-{
-	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
-	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
-	const char *params = "o=0";
-	bool ok = true;
-	unsigned order;
-	void **pages = scratch_alloc(BENCH_BATCH_B * sizeof(*pages), &order);
-
-	if (!pages) {
-		fail("page-batch", params, "no pages for the page array");
-		return;
-	}
-	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-		uint64_t ac = 0, fc = 0;
-
-		ok = bench_loop_page_batch(pages, BENCH_BATCH_B, &ac, &fc);
-		if (r >= BENCH_WARMUP) {
-			v[r - BENCH_WARMUP] = bench_per_op_x100(ac + fc, 2 * ops);
-			va[r - BENCH_WARMUP] = bench_per_op_x100(ac, ops);
-			vf[r - BENCH_WARMUP] = bench_per_op_x100(fc, ops);
-		}
-	}
-	if (ok) {
-		report("page-batch", params, v);
-		uint64_t am = bench_median(va, BENCH_RUNS), fm = bench_median(vf, BENCH_RUNS);
-		pr_info("stat page-batch %s alloc_med=%llu.%02llu free_med=%llu.%02llu\n", params,
-			FX(am), FX(fm));
-	} else {
-		fail("page-batch", params, "alloc_pages returned NULL");
-	}
-	scratch_free(pages, order);
-}
+#include "kernel/bench_workloads.h"
 
 /* ------------------------------------------------------- SMP machinery */
 
@@ -451,7 +315,7 @@ static void bench_smp_kmalloc(struct smp_ctx *ctx)
 				break;
 		}
 		for (unsigned si = 0; si < ARRAY_SIZE(bench_smp_sizes) && got == n; si++) {
-			ctx->size = runtime_value(bench_smp_sizes, si);
+			ctx->size = bench_runtime_value(bench_smp_sizes, si);
 			ksnprintf(params, sizeof(params), "cpus=%u s=%zu", n, ctx->size);
 			if (!smp_run(ctx, n, smp_kmalloc_worker)) {
 				fail("smp-kmalloc", params,

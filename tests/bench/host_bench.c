@@ -217,14 +217,6 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static unsigned runtime_value(const unsigned *table, unsigned i)
-{
-	unsigned v = READ_ONCE(table[i]);
-
-	__asm__ __volatile__("" : "+r"(v));
-	return v;
-}
-
 /* Make the compiler believe p is used, so an alloc/free pair is not removed. */
 static inline void escape(void *p)
 {
@@ -232,18 +224,6 @@ static inline void escape(void *p)
 }
 
 #define TOTAL_RUNS (BENCH_WARMUP + BENCH_RUNS)
-
-/* The timed loops, shared with the kernel's runner (kernel/bench_loops.h). */
-#define BENCH_CLOCK()	  now_ns()
-#define BENCH_ALLOC(size) hb_alloc(size)
-#define BENCH_FREE(p)	  hb_free(p)
-typedef hb_cache bench_cache_t;
-#define BENCH_CACHE_ALLOC(c)	   hb_cache_alloc(c)
-#define BENCH_CACHE_FREE(c, p)	   hb_cache_free(c, p)
-#define BENCH_PAGE_ALLOC(order)	   hb_page_alloc(order)
-#define BENCH_PAGE_FREE(pg, order) hb_page_free(pg, order)
-#define BENCH_ESCAPE(p)		   escape(p)
-#include "kernel/bench_loops.h"
 
 static const char *glob = "*";
 static int failures;
@@ -302,133 +282,35 @@ static void *xmalloc_array(size_t n, size_t size)
 	return p;
 }
 
+/* The single-CPU workloads, shared with the kernel's runner (kernel/bench_workloads.h). */
+#define BENCH_CLOCK()	  now_ns()
+#define BENCH_ALLOC(size) hb_alloc(size)
+#define BENCH_FREE(p)	  hb_free(p)
+typedef hb_cache bench_cache_t;
+#define BENCH_CACHE_ALLOC(c)	   hb_cache_alloc(c)
+#define BENCH_CACHE_FREE(c, p)	   hb_cache_free(c, p)
+#define BENCH_PAGE_ALLOC(order)	   hb_page_alloc(order)
+#define BENCH_PAGE_FREE(pg, order) hb_page_free(pg, order)
+#define BENCH_ESCAPE(p)		   escape(p)
+#define BENCH_CACHE_CREATE(size)   hb_cache_create(size)
+#define BENCH_CACHE_DESTROY(c)	   hb_cache_destroy(c)
+#define BENCH_SNPRINTF		   snprintf
+#define BENCH_STAT(...)		   printf(__VA_ARGS__)
+
+static void *bench_array_alloc(size_t bytes)
+{
+	return xmalloc_array(bytes, 1);
+}
+
+static void bench_array_free(void *p, size_t bytes)
+{
+	(void)bytes;
+	free(p);
+}
+
+#include "kernel/bench_workloads.h"
+
 /* -------------------------------------------------- single-thread rows */
-
-static void bench_pair(void)
-{
-	uint64_t v[BENCH_RUNS];
-	char params[32];
-
-	for (unsigned si = 0; si < ARRAY_SIZE(bench_kmalloc_sizes); si++) {
-		size_t size = runtime_value(bench_kmalloc_sizes, si);
-		bool ok = true;
-
-		snprintf(params, sizeof(params), "s=%zu", size);
-		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-			uint64_t t = bench_loop_pair(size, BENCH_PAIR_N);
-			ok = t != 0;
-			if (r >= BENCH_WARMUP)
-				v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
-		}
-		if (ok)
-			report("kmalloc-pair", params, v);
-		else
-			fail("kmalloc-pair", params, "allocation failed");
-	}
-}
-
-static void bench_batch(const char *id, const unsigned *sizes, unsigned nsizes,
-			const uint32_t *perm)
-{
-	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
-	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
-	void **ptrs = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
-	char params[32];
-
-	for (unsigned si = 0; si < nsizes; si++) {
-		size_t size = runtime_value(sizes, si);
-		bool ok = true;
-
-		snprintf(params, sizeof(params), "s=%zu", size);
-		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-			uint64_t at = 0, ft = 0;
-			ok = bench_loop_batch(size, ptrs, BENCH_BATCH_B, perm, &at, &ft);
-			if (r >= BENCH_WARMUP) {
-				v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
-				va[r - BENCH_WARMUP] = bench_per_op_x100(at, ops);
-				vf[r - BENCH_WARMUP] = bench_per_op_x100(ft, ops);
-			}
-		}
-		if (!ok) {
-			fail(id, params, "allocation failed");
-			continue;
-		}
-		report(id, params, v);
-		uint64_t am = bench_median(va, BENCH_RUNS), fm = bench_median(vf, BENCH_RUNS);
-		printf("stat %s %s alloc_med=%llu.%02llu free_med=%llu.%02llu\n", id, params,
-		       (unsigned long long)am / 100, (unsigned long long)am % 100,
-		       (unsigned long long)fm / 100, (unsigned long long)fm % 100);
-	}
-	free(ptrs);
-}
-
-static void bench_cache_pair(void)
-{
-	uint64_t v[BENCH_RUNS];
-	bool ok = true;
-	hb_cache c = hb_cache_create(BENCH_CACHE_SIZE);
-
-	if (!c) {
-		fail("cache-pair", "s=192", "cache creation failed");
-		return;
-	}
-	for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-		uint64_t t = bench_loop_cache_pair(c, BENCH_PAIR_N);
-		ok = t != 0;
-		if (r >= BENCH_WARMUP)
-			v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
-	}
-	if (ok)
-		report("cache-pair", "s=192", v);
-	else
-		fail("cache-pair", "s=192", "allocation failed");
-	hb_cache_destroy(c);
-}
-
-static void bench_page_pair(void)
-{
-	static const unsigned orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
-	uint64_t v[BENCH_RUNS];
-	char params[32];
-
-	for (unsigned oi = 0; oi < ARRAY_SIZE(orders); oi++) {
-		unsigned order = runtime_value(orders, oi);
-		uint64_t n = order <= 3 ? BENCH_PAGE_N_SMALL : BENCH_PAGE_N_LARGE;
-		bool ok = true;
-
-		snprintf(params, sizeof(params), "o=%u", order);
-		for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-			uint64_t t = bench_loop_page_pair(order, n);
-			ok = t != 0;
-			if (r >= BENCH_WARMUP)
-				v[r - BENCH_WARMUP] = bench_per_op_x100(t, n);
-		}
-		if (ok)
-			report("page-pair", params, v);
-		else
-			fail("page-pair", params, "allocation failed");
-	}
-}
-
-static void bench_page_batch(void)
-{
-	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
-	uint64_t v[BENCH_RUNS];
-	void **pages = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
-	bool ok = true;
-
-	for (unsigned r = 0; r < TOTAL_RUNS && ok; r++) {
-		uint64_t at = 0, ft = 0;
-		ok = bench_loop_page_batch(pages, BENCH_BATCH_B, &at, &ft);
-		if (r >= BENCH_WARMUP)
-			v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
-	}
-	if (ok)
-		report("page-batch", "o=0", v);
-	else
-		fail("page-batch", "o=0", "allocation failed");
-	free(pages);
-}
 
 /* ---------------------------------------------------- two-thread rows */
 
@@ -567,7 +449,7 @@ static void bench_smp_kmalloc(struct smp_ctx *ctx)
 		for (unsigned i = 0; i < n; i++)
 			ctx->w[i].ptrs = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
 		for (unsigned si = 0; si < ARRAY_SIZE(bench_smp_sizes); si++) {
-			ctx->size = runtime_value(bench_smp_sizes, si);
+			ctx->size = bench_runtime_value(bench_smp_sizes, si);
 			snprintf(params, sizeof(params), "cpus=%u s=%zu", n, ctx->size);
 			if (!smp_run(ctx, n, smp_kmalloc_thread)) {
 				fail("smp-kmalloc", params, "allocation failed");
@@ -683,13 +565,13 @@ static const unsigned probe_params[] = { 64, 0 }; /* kmalloc size, page order */
 static void probe_dispatch(const char *kind, hb_cache c, unsigned long n)
 {
 	if (!strcmp(kind, "kmalloc64"))
-		probe_kmalloc(runtime_value(probe_params, 0), n);
+		probe_kmalloc(bench_runtime_value(probe_params, 0), n);
 	else if (!strcmp(kind, "batch64"))
-		probe_batch(runtime_value(probe_params, 0), n);
+		probe_batch(bench_runtime_value(probe_params, 0), n);
 	else if (!strcmp(kind, "cache192"))
 		probe_cache(c, n);
 	else if (!strcmp(kind, "page0"))
-		probe_page(runtime_value(probe_params, 1), n);
+		probe_page(bench_runtime_value(probe_params, 1), n);
 	else
 		probe_free_all(n);
 }
@@ -737,7 +619,7 @@ static void free_round(const char *kind, unsigned long n, bool collect)
 	pthread_t th;
 
 	for (unsigned long i = 0; i < n; i++)
-		free_ptrs[i] = hb_alloc(runtime_value(bench_rand_sizes, 1));
+		free_ptrs[i] = hb_alloc(bench_runtime_value(bench_rand_sizes, 1));
 	if (!strcmp(kind, "free256-remote")) {
 		if (pthread_create(&th, NULL, free_thread, &job) != 0)
 			exit(2);
@@ -806,13 +688,13 @@ int main(int argc, char **argv)
 	/* the single-thread rows run on thread "CPU 0", pinned like the others */
 	pin(0);
 	if (want("kmalloc-pair"))
-		bench_pair();
+		bench_kmalloc_pair();
 	if (want("kmalloc-batch"))
-		bench_batch("kmalloc-batch", bench_kmalloc_sizes, ARRAY_SIZE(bench_kmalloc_sizes),
-			    NULL);
+		bench_kmalloc_batch("kmalloc-batch", bench_kmalloc_sizes,
+				    ARRAY_SIZE(bench_kmalloc_sizes), NULL);
 	if (want("kmalloc-batch-rand"))
-		bench_batch("kmalloc-batch-rand", bench_rand_sizes, ARRAY_SIZE(bench_rand_sizes),
-			    perm);
+		bench_kmalloc_batch("kmalloc-batch-rand", bench_rand_sizes,
+				    ARRAY_SIZE(bench_rand_sizes), perm);
 	if (want("cache-pair"))
 		bench_cache_pair();
 	if (want("page-pair"))
