@@ -210,8 +210,8 @@ static int cmd_stats(int argc, char **argv)
 
 	mon_printf("== stats: slab caches (per cache, per CPU%s) ==\n",
 		   all ? "" : "; caches this CPU set never used are left out");
-	mon_printf("cache              cpu  array-hit    refills  (partial  empty    new)   "
-		   "flushes  free-hit  grown/reaped\n");
+	mon_printf("cache              cpu  array-hit    refills  (depot partial  empty    new)   "
+		   "flushes (depot)  free-hit  grown/reaped\n");
 	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_for_each_entry(c, &slab_caches, list)
 	{
@@ -221,15 +221,19 @@ static int cmd_stats(int argc, char **argv)
 				continue;
 			if (!all && !ac->alloc_hits && !ac->refills && !ac->free_hits)
 				continue;
-			mon_printf("%-18s %3u %10lu %10lu  %8lu %6lu %6lu %9lu %9lu  %lu/%lu\n",
-				   c->name, cpu, ac->alloc_hits, ac->refills, ac->refill_partial,
-				   ac->refill_empty, ac->refill_new, ac->flushes, ac->free_hits,
-				   c->grown, c->reaped);
+			mon_printf("%-18s %3u %10lu %10lu  %6lu %7lu %6lu %6lu %9lu %7lu %9lu  "
+				   "%lu/%lu\n",
+				   c->name, cpu, ac->alloc_hits, ac->refills, ac->refill_depot,
+				   ac->refill_partial, ac->refill_empty, ac->refill_new,
+				   ac->flushes, ac->flush_depot, ac->free_hits, c->grown,
+				   c->reaped);
 		}
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
-	mon_printf("(served by the array = array-hit + refills; refills = partial + empty + new "
-		   "unless one found nothing)\n");
+	mon_printf(
+		"(served by the array = array-hit + refills; refills = depot + partial + empty + "
+		"new unless one found nothing; flushes (depot) went into a magazine, the rest "
+		"back to the slabs)\n");
 	mon_printf("trace: %s, %lu events recorded\n", READ_ONCE(mm_trace_enabled) ? "on" : "off",
 		   mm_trace_count());
 	return 0;
@@ -569,6 +573,13 @@ static int cmd_kmalloc(int argc, char **argv)
 		mon_printf(
 			"  level 1: popped from CPU %u's array of %s (interrupts off, no lock)\n",
 			info.cpu, info.cache);
+		break;
+	case SA_REFILL_DEPOT:
+		mon_printf(
+			"  level 2: CPU %u's array was empty: refilled with a full magazine of %u "
+			"objects from the depot (a copy of pointers under the depot lock; no slab "
+			"touched)\n",
+			info.cpu, info.refilled);
 		break;
 	case SA_REFILL_PARTIAL:
 	case SA_REFILL_EMPTY:

@@ -20,7 +20,11 @@ void *memset(void *s, int c, size_t n)
 void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
 	void *dd = d;
-	__asm__ __volatile__("rep movsb" : "+D"(dd), "+S"(s), "+c"(n) : : "memory");
+	size_t q = n / 8, r = n % 8;
+	__asm__ __volatile__("rep movsq\n\tmovq %3, %%rcx\n\trep movsb"
+			     : "+D"(dd), "+S"(s), "+c"(q)
+			     : "r"(r)
+			     : "memory");
 	return d;
 }
 

@@ -18,6 +18,7 @@
 
 const char *const slab_alloc_path_names[NR_SA_PATHS] = {
 	[SA_CPU_HIT] = "per-CPU array hit",
+	[SA_REFILL_DEPOT] = "refill from the depot (a full magazine)",
 	[SA_REFILL_PARTIAL] = "refill from partial slabs",
 	[SA_REFILL_EMPTY] = "refill from empty slabs",
 	[SA_NEW_SLAB] = "refill with a new slab",
@@ -222,7 +223,8 @@ static void show_event(const struct mm_trace_event *ev, uint64_t t0)
 				  "%s %u -> %p %s: %s (%u objects; slab pfn %#lx order %u)", fn,
 				  ev->size, (void *)ev->addr, cache, why, ev->refilled,
 				  (unsigned long)ev->aux, ev->order);
-		else if (ev->path == SA_REFILL_PARTIAL || ev->path == SA_REFILL_EMPTY)
+		else if (ev->path == SA_REFILL_PARTIAL || ev->path == SA_REFILL_EMPTY ||
+			 ev->path == SA_REFILL_DEPOT)
 			ksnprintf(what, sizeof(what), "%s %u -> %p %s: %s (%u objects)", fn,
 				  ev->size, (void *)ev->addr, cache, why, ev->refilled);
 		else if (ev->path == SA_LARGE)

@@ -24,6 +24,7 @@ struct kmem_cache;
 /* The level of the slab allocator (and kmalloc) that served an object. */
 enum slab_alloc_path {
 	SA_CPU_HIT,	   /* popped from this CPU's array: no lock, no atomic */
+	SA_REFILL_DEPOT,   /* the array was empty: refilled with a full magazine (depot lock) */
 	SA_REFILL_PARTIAL, /* the array was empty: refilled from partial slabs (cache lock) */
 	SA_REFILL_EMPTY,   /* ... and had to take from empty slabs the cache kept */
 	SA_NEW_SLAB,	   /* ... and had to get new slabs from the buddy allocator */
@@ -42,6 +43,7 @@ struct kmalloc_info {
 	unsigned obj_size; /* the class's object size, or the large block's bytes */
 	unsigned cpu;
 	/* A refill (SA_REFILL_* and SA_NEW_SLAB): the batch moved into this CPU's array. */
+	/* (from_* stay 0 for SA_REFILL_DEPOT: a magazine's objects come from no one slab) */
 	unsigned refilled;
 	unsigned from_partial, from_empty, from_new; /* objects of the batch, by slab */
 	unsigned new_slabs;			     /* slabs the batch needed */

@@ -381,7 +381,7 @@ static unsigned cache_take(struct kmem_cache *c, void **out, unsigned want, gfp_
 		spin_unlock(&c->lock);
 		slab = cache_grow(c, gfp, got || !src->reclaimed, src);
 		if (!slab) {
-			if (got || src->reclaimed) {
+			if (got || src->reclaimed || (gfp & SLAB_GFP_NORECLAIM)) {
 				spin_lock(&c->lock);
 				break;
 			}
@@ -408,7 +408,7 @@ static void note_provenance(enum slab_alloc_path path, const struct take_src *sr
 
 	if (likely(!info))
 		return;
-	if (path != SA_DIRECT)
+	if (path == SA_REFILL_PARTIAL)
 		path = src->fresh ? SA_NEW_SLAB : src->empty ? SA_REFILL_EMPTY : SA_REFILL_PARTIAL;
 	info->path = got ? path : SA_FAILED;
 	info->refilled = path == SA_DIRECT ? 0 : got;
@@ -476,6 +476,238 @@ static struct array_cache *cache_setup_cpu(struct kmem_cache *c, unsigned cpu, g
 	return ac;
 }
 
+/* ---- the depot (see struct slab_magazine) ---- */
+
+unsigned long slab_depot_charged;
+unsigned long slab_depot_budget;
+static unsigned long depot_chunk;
+
+static size_t magazine_size(const struct kmem_cache *c)
+{
+	return sizeof(struct slab_magazine) + c->batchcount * sizeof(void *);
+}
+
+/*
+ * The global bound is charged in chunks (a 64th of the budget), so that the
+ * shared counter is written once per chunk of depot traffic, not once per
+ * batch: each cache charges a chunk when its objects would exceed what it
+ * has charged, and gives one back when two are unused. depot_lock held.
+ */
+static bool depot_charge(struct kmem_cache *c, unsigned long bytes)
+{
+	while (c->depot_bytes + bytes > c->depot_charged) {
+		unsigned long old = __atomic_load_n(&slab_depot_charged, __ATOMIC_RELAXED);
+		if (old + depot_chunk > slab_depot_budget)
+			return false;
+		if (!__atomic_compare_exchange_n(&slab_depot_charged, &old, old + depot_chunk,
+						 false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			continue;
+		c->depot_charged += depot_chunk;
+	}
+	c->depot_bytes += bytes;
+	return true;
+}
+
+static void depot_uncharge(struct kmem_cache *c, unsigned long bytes)
+{
+	c->depot_bytes -= bytes;
+	if (c->depot_charged - c->depot_bytes >= 2 * depot_chunk) {
+		c->depot_charged -= depot_chunk;
+		__atomic_fetch_sub(&slab_depot_charged, depot_chunk, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * Hand this CPU's foreign magazine back to its owner's empty list; when the
+ * empty lists are at their bound, return it instead (the caller frees it,
+ * outside the lock). depot_lock held.
+ */
+static struct slab_magazine *depot_give_back_locked(struct kmem_cache *c, struct array_cache *ac)
+{
+	struct slab_magazine *m = ac->foreign;
+
+	ac->foreign = NULL;
+	if (!m || c->nr_empty >= c->depot_max)
+		return m;
+	m->next = c->depot_empty[m->owner];
+	c->depot_empty[m->owner] = m;
+	c->nr_empty++;
+	return NULL;
+}
+
+/* Take an empty magazine of this CPU's own from the depot, or NULL. depot_lock held. */
+static struct slab_magazine *depot_take_empty_locked(struct kmem_cache *c, unsigned cpu)
+{
+	struct slab_magazine *m = c->depot_empty[cpu];
+
+	if (m) {
+		c->depot_empty[cpu] = m->next;
+		c->nr_empty--;
+	}
+	return m;
+}
+
+/*
+ * A full magazine, this CPU's own if it has one (its lines are likeliest in
+ * this CPU's cache), else any other CPU's; NULL if none. depot_lock held.
+ */
+static struct slab_magazine *depot_take_full_locked(struct kmem_cache *c, unsigned cpu)
+{
+	for (unsigned i = 0; i < NR_CPUS; i++) {
+		unsigned owner = (cpu + i) % NR_CPUS;
+		struct slab_magazine *m = c->depot_full[owner];
+		if (m) {
+			c->depot_full[owner] = m->next;
+			c->nr_full--;
+			depot_uncharge(c, (unsigned long)m->n * c->size);
+			return m;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Refill this CPU's empty array with a full magazine. Interrupts off, no
+ * lock held. Under depot_lock only the lists change; the copy is made after.
+ * The emptied magazine becomes this CPU's spare when it is its own and it
+ * has none, else it is handed back at the next depot operation. Returns the
+ * objects moved (0: no full magazine).
+ */
+static unsigned depot_refill(struct kmem_cache *c, struct array_cache *ac)
+{
+	struct slab_magazine *m, *extra = NULL;
+
+	if (!READ_ONCE(c->nr_full))
+		return 0; /* unlocked peek: an empty depot costs no lock */
+	spin_lock(&c->depot_lock);
+	m = depot_take_full_locked(c, ac->cpu);
+	if (m)
+		extra = depot_give_back_locked(c, ac);
+	spin_unlock(&c->depot_lock);
+	if (extra)
+		kfree_nocpu(extra);
+	if (!m)
+		return 0;
+	unsigned n = m->n;
+	memcpy(&ac->slots[1], m->objs, n * sizeof(void *));
+	m->n = 0;
+	if (m->owner == ac->cpu && !ac->spare)
+		ac->spare = m;
+	else
+		ac->foreign = m;
+	return n;
+}
+
+/*
+ * Flush slots[1..n] of this CPU's array into a magazine filed as full.
+ * Interrupts off, no lock held. The magazine is this CPU's spare, else one
+ * of its own from the depot, else a new one from kmalloc (without reclaim:
+ * slab_reclaim would drain this very array); it is filled outside the lock,
+ * and the critical section that files it also takes the next spare. false:
+ * the depot is at its bound or no magazine could be had; the caller returns
+ * the objects to their slabs instead.
+ */
+static bool depot_flush(struct kmem_cache *c, struct array_cache *ac, unsigned n)
+{
+	struct slab_magazine *m = ac->spare, *extra = NULL;
+	bool filed = false;
+
+	if (!c->depot_max)
+		return false;
+	if (!m && READ_ONCE(c->depot_empty[ac->cpu])) {
+		spin_lock(&c->depot_lock);
+		m = depot_take_empty_locked(c, ac->cpu);
+		spin_unlock(&c->depot_lock);
+	}
+	if (!m) {
+		m = kmalloc_nocpu(magazine_size(c), GFP_ATOMIC | __GFP_NOWARN | SLAB_GFP_NORECLAIM);
+		if (!m)
+			return false;
+		m->n = 0;
+		m->owner = ac->cpu;
+	}
+	ac->spare = m;
+	memcpy(m->objs, &ac->slots[1], n * sizeof(void *));
+
+	spin_lock(&c->depot_lock);
+	/* At a bound, m stays this CPU's spare and the objects go to their slabs. */
+	if (c->nr_full < c->depot_max && depot_charge(c, (unsigned long)n * c->size)) {
+		m->n = n;
+		m->next = c->depot_full[m->owner];
+		c->depot_full[m->owner] = m;
+		c->nr_full++;
+		ac->spare = depot_take_empty_locked(c, ac->cpu);
+		filed = true;
+	}
+	extra = depot_give_back_locked(c, ac);
+	spin_unlock(&c->depot_lock);
+	if (extra)
+		kfree_nocpu(extra);
+	return filed;
+}
+
+/*
+ * Empty c's depot: every object back to its slab, every magazine freed.
+ * Takes depot_lock, then lock, never both; the caller holds neither.
+ */
+static void depot_drain(struct kmem_cache *c)
+{
+	struct slab_magazine *full, *empty, *m;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->depot_lock, flags);
+	full = empty = NULL;
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		while (c->depot_full[cpu]) {
+			m = c->depot_full[cpu];
+			c->depot_full[cpu] = m->next;
+			m->next = full;
+			full = m;
+		}
+		while (c->depot_empty[cpu]) {
+			m = c->depot_empty[cpu];
+			c->depot_empty[cpu] = m->next;
+			m->next = empty;
+			empty = m;
+		}
+	}
+	c->nr_full = c->nr_empty = 0;
+	__atomic_fetch_sub(&slab_depot_charged, c->depot_charged, __ATOMIC_RELAXED);
+	c->depot_charged = c->depot_bytes = 0;
+	spin_unlock_irqrestore(&c->depot_lock, flags);
+	if (!full && !empty)
+		return;
+
+	spin_lock_irqsave(&c->lock, flags);
+	for (m = full; m; m = m->next) {
+		for (unsigned i = 0; i < m->n; i++)
+			cache_put_obj(c, m->objs[i], 0);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	/* Magazines are kmalloc objects (perhaps of c itself): freed with no lock held. */
+	while (full) {
+		m = full;
+		full = m->next;
+		kfree_nocpu(m);
+	}
+	while (empty) {
+		m = empty;
+		empty = m->next;
+		kfree_nocpu(m);
+	}
+}
+
+/* Every cache's depot drained (slab_caches_lock held: it may be taken before cache locks). */
+static void depot_drain_all(void)
+{
+	unsigned long flags;
+	struct kmem_cache *c;
+
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list) depot_drain(c);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+}
+
 void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsigned long flags)
 {
 	void *obj = NULL;
@@ -504,7 +736,17 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsign
 		}
 	}
 	/* avail is 0 here: the fast path found it so, and only a drain changes it (to 0). */
-	unsigned got = cache_take(c, ac->slots + 1, ac->batchcount, gfp, &src);
+	unsigned got = depot_refill(c, ac);
+	if (got) {
+		ac->refills++;
+		ac->refill_depot++;
+		note_provenance(SA_REFILL_DEPOT, &src, got);
+		obj = ac->slots[got];
+		ac->avail = got - 1;
+		local_irq_restore(flags);
+		return obj;
+	}
+	got = cache_take(c, ac->slots + 1, ac->batchcount, gfp, &src);
 	ac->refills++;
 	if (src.fresh)
 		ac->refill_new++;
@@ -535,10 +777,14 @@ static void cache_flusharray(struct kmem_cache *c, struct array_cache *ac)
 {
 	unsigned n = MIN(ac->batchcount, ac->avail);
 
-	spin_lock(&c->lock);
-	for (unsigned i = 1; i <= n; i++)
-		cache_put_obj(c, ac->slots[i], 0);
-	spin_unlock(&c->lock);
+	if (depot_flush(c, ac, n)) {
+		ac->flush_depot++;
+	} else {
+		spin_lock(&c->lock);
+		for (unsigned i = 1; i <= n; i++)
+			cache_put_obj(c, ac->slots[i], 0);
+		spin_unlock(&c->lock);
+	}
 	memmove(&ac->slots[1], &ac->slots[n + 1], (ac->avail - n) * sizeof(void *));
 	ac->avail -= n;
 	ac->flushes++;
@@ -582,6 +828,18 @@ static void cache_drain_this_cpu(struct kmem_cache *c)
 	for (unsigned i = 1; i <= ac->avail; i++)
 		cache_put_obj(c, ac->slots[i], 0);
 	ac->avail = 0;
+	/* Both magazines go to their owners' empty lists, where depot_drain frees them. */
+	struct slab_magazine *mags[2] = { ac->spare, ac->foreign };
+	ac->spare = ac->foreign = NULL;
+	spin_lock(&c->depot_lock);
+	for (unsigned i = 0; i < 2; i++) {
+		if (mags[i]) {
+			mags[i]->next = c->depot_empty[mags[i]->owner];
+			c->depot_empty[mags[i]->owner] = mags[i];
+			c->nr_empty++;
+		}
+	}
+	spin_unlock(&c->depot_lock);
 }
 
 /* Runs on each CPU: its array of one cache (arg), or of every cache (arg NULL). */
@@ -746,6 +1004,11 @@ static int cache_init(struct kmem_cache *c, const char *name, size_t size, size_
 	}
 	c->limit = cpu_limit_for(c->size);
 	c->batchcount = (c->limit + 1) / 2;
+	/* Half the depot budget per cache, in magazines (0: no depot yet, or at all). */
+	c->depot_max =
+		(unsigned)MIN(slab_depot_budget / 2 / ((unsigned long)c->batchcount * c->size),
+			      (unsigned long)UINT32_MAX / 2);
+	spin_lock_init(&c->depot_lock);
 	c->random = (uintptr_t)arch_random_u64();
 	spin_lock_init(&c->lock);
 	for (unsigned i = 0; i < SLAB_NR_LISTS; i++)
@@ -878,6 +1141,7 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
 	unsigned long flags, freed;
 
 	drain_cpu_arrays(c);
+	depot_drain(c);
 	spin_lock_irqsave(&c->lock, flags);
 	freed = cache_release_empty(c, 0);
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -896,6 +1160,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		return;
 	}
 	drain_cpu_arrays(c);
+	depot_drain(c);
 	spin_lock_irqsave(&c->lock, flags);
 	cache_release_empty(c, 0);
 	leaked = c->inuse_objects;
@@ -945,6 +1210,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 void kmem_cache_drain_all(void)
 {
 	drain_cpu_arrays(NULL);
+	depot_drain_all();
 }
 
 unsigned long slab_reclaim(void)
@@ -953,6 +1219,7 @@ unsigned long slab_reclaim(void)
 	struct kmem_cache *c;
 
 	drain_cpu_arrays(NULL);
+	depot_drain_all();
 	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_for_each_entry(c, &slab_caches, list)
 	{
@@ -972,14 +1239,17 @@ void kmem_cache_init(void)
 		return;
 	if (cmdline_has("slab_debug"))
 		slab_debug_enabled = true;
+	slab_depot_budget = nr_free_pages() * PAGE_SIZE / 16;
+	depot_chunk = MAX(slab_depot_budget / 64, 16 * PAGE_SIZE);
 	if (cache_init(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache), CACHELINE_SIZE, 0,
 		       NULL) < 0)
 		panic("kmem_cache_init: cannot set up the kmem_cache cache");
 	cache_link(&kmem_cache_boot);
 	kmalloc_init();
 	slab_is_ready = true;
-	pr_info("slab: %u-byte kmem_cache, per-CPU arrays for %u CPUs%s\n", kmem_cache_boot.size,
-		NR_CPUS, slab_debug_enabled ? ", slab_debug on" : "");
+	pr_info("slab: %u-byte kmem_cache, per-CPU arrays for %u CPUs, depots of up to %lu KiB%s\n",
+		kmem_cache_boot.size, NR_CPUS, slab_depot_budget >> 10,
+		slab_debug_enabled ? ", slab_debug on" : "");
 }
 
 /* ---- invariant checker ---- */
@@ -1044,7 +1314,56 @@ static unsigned check_slab(struct kmem_cache *c, struct page *slab, unsigned lis
 	return problems;
 }
 
-static unsigned check_cache(struct kmem_cache *c)
+/*
+ * The depot: list lengths as counted, bounds kept, every magazine's objects
+ * objects of this cache, empty magazines empty. Lock held (depot_lock taken
+ * here). Adds the depot's objects to *objects.
+ */
+static unsigned check_depot(struct kmem_cache *c, unsigned long *objects)
+{
+	unsigned problems = 0, n = 0;
+	struct slab_magazine *m;
+
+	spin_lock(&c->depot_lock);
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		for (m = c->depot_full[cpu]; m && n <= c->nr_full; m = m->next, n++) {
+			if (!m->n || m->n > c->batchcount || m->owner != cpu) {
+				problems += check_problem(c, "depot magazine: objects, owner", m,
+							  m->n, m->owner);
+				continue;
+			}
+			for (unsigned i = 0; i < m->n; i++) {
+				struct page *slab = virt_to_slab(m->objs[i]);
+				if (!slab || slab->slab_cache != c ||
+				    !slab_obj_valid(c, slab, m->objs[i]))
+					problems += check_problem(
+						c, "depot magazine holds a foreign pointer",
+						m->objs[i], n, i);
+			}
+			*objects += m->n;
+		}
+	}
+	if (n != c->nr_full || n > c->depot_max)
+		problems += check_problem(c, "full magazines in the depot", NULL, n, c->nr_full);
+	if (*objects * c->size != c->depot_bytes || c->depot_bytes > c->depot_charged)
+		problems += check_problem(c, "depot bytes (counted, recorded, charged)", NULL,
+					  *objects * c->size, c->depot_bytes);
+	n = 0;
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		for (m = c->depot_empty[cpu]; m && n <= c->nr_empty; m = m->next, n++) {
+			if (m->n || m->owner != cpu)
+				problems += check_problem(c, "empty magazine: objects, owner", m,
+							  m->n, m->owner);
+		}
+	}
+	/* Drained CPUs' magazines may push the empty lists past their bound until depot_drain. */
+	if (n != c->nr_empty || n > c->depot_max + 2 * nr_cpu_ids)
+		problems += check_problem(c, "empty magazines in the depot", NULL, n, c->nr_empty);
+	spin_unlock(&c->depot_lock);
+	return problems;
+}
+
+static unsigned check_cache(struct kmem_cache *c, unsigned long *depot_objects)
 {
 	unsigned long flags, objects = 0, inuse = 0, pages = 0;
 	unsigned problems = 0;
@@ -1077,6 +1396,10 @@ static unsigned check_cache(struct kmem_cache *c)
 		struct array_cache *ac = c->cpu_cache[cpu];
 		if (ac == &slab_empty_ac)
 			continue;
+		if ((ac->spare && (ac->spare->n || ac->spare->owner != cpu)) ||
+		    (ac->foreign && ac->foreign->n))
+			problems += check_problem(c, "a CPU's spare or foreign magazine", ac, cpu,
+						  ac->spare ? ac->spare->n : 0);
 		if (ac->avail > ac->limit || ac->slots[0] != NULL) {
 			problems +=
 				check_problem(c, "per-CPU array state", ac, ac->avail, ac->limit);
@@ -1093,6 +1416,7 @@ static unsigned check_cache(struct kmem_cache *c)
 	}
 	if (slab_empty_ac.avail || slab_empty_ac.limit || slab_empty_ac.slots[0])
 		problems += check_problem(c, "placeholder array was written", &slab_empty_ac, 0, 0);
+	problems += check_depot(c, depot_objects);
 	spin_unlock_irqrestore(&c->lock, flags);
 	return problems;
 }
@@ -1106,8 +1430,20 @@ unsigned slab_check(void)
 	if (!slab_is_ready)
 		return 0;
 	spin_lock_irqsave(&slab_caches_lock, flags);
-	list_for_each_entry(c, &slab_caches, list) problems += check_cache(c);
+	unsigned long charged = 0;
+	list_for_each_entry(c, &slab_caches, list)
+	{
+		unsigned long objects = 0;
+		problems += check_cache(c, &objects);
+		charged += c->depot_charged;
+	}
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	unsigned long total = __atomic_load_n(&slab_depot_charged, __ATOMIC_RELAXED);
+	if (charged != total || total > slab_depot_budget) {
+		pr_err("slab_check: depots charged %lu bytes, the total says %lu (budget %lu)\n",
+		       charged, total, slab_depot_budget);
+		problems++;
+	}
 	return problems;
 }
 KTEST_CHECKER(slab, slab_check);
@@ -1139,13 +1475,19 @@ void show_slabinfo(void)
 		}
 		(void)avail;
 		bool dbg = c->flags & SLAB_DEBUG;
+		unsigned depot = 0;
+		spin_lock(&c->depot_lock);
+		for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+			for (const struct slab_magazine *m = c->depot_full[cpu]; m; m = m->next)
+				depot += m->n;
+		spin_unlock(&c->depot_lock);
 		printk("%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6u"
 		       " : cpustat %6lu %6lu %6lu %6lu\n",
 		       c->name, c->inuse_objects, c->total_objects, c->size, c->oo.objects,
-		       1u << c->oo.order, dbg ? 0 : c->limit, dbg ? 0 : c->batchcount, 0,
-		       c->nr_slabs[SLAB_PARTIAL] + c->nr_slabs[SLAB_FULL],
+		       1u << c->oo.order, dbg ? 0 : c->limit, dbg ? 0 : c->batchcount,
+		       dbg ? 0 : c->depot_max, c->nr_slabs[SLAB_PARTIAL] + c->nr_slabs[SLAB_FULL],
 		       c->nr_slabs[SLAB_PARTIAL] + c->nr_slabs[SLAB_FULL] + c->nr_slabs[SLAB_EMPTY],
-		       0, hits, fhits, refills, flushes);
+		       depot, hits, fhits, refills, flushes);
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
 }

@@ -39,7 +39,7 @@ static char prov_log[8192];
 
 /* This CPU's counters of one cache (zero before its array exists). */
 struct prov_counts {
-	unsigned long hits, refills, partial, empty, fresh, grown;
+	unsigned long hits, refills, depot, partial, empty, fresh, grown;
 };
 
 static void prov_read(const struct kmem_cache *c, struct prov_counts *n)
@@ -47,6 +47,7 @@ static void prov_read(const struct kmem_cache *c, struct prov_counts *n)
 	const struct array_cache *ac = c->cpu_cache[smp_processor_id()];
 	n->hits = ac->alloc_hits;
 	n->refills = ac->refills;
+	n->depot = ac->refill_depot;
 	n->partial = ac->refill_partial;
 	n->empty = ac->refill_empty;
 	n->fresh = ac->refill_new;
@@ -61,7 +62,9 @@ static void prov_expect_match(struct ktest *t, const struct prov_counts *a,
 	KEXPECT_EQ(t, (b->hits - a->hits) + (b->refills - a->refills), allocs);
 	KEXPECT_EQ(t, b->hits - a->hits, paths[SA_CPU_HIT]);
 	KEXPECT_EQ(t, b->refills - a->refills,
-		   paths[SA_REFILL_PARTIAL] + paths[SA_REFILL_EMPTY] + paths[SA_NEW_SLAB]);
+		   paths[SA_REFILL_DEPOT] + paths[SA_REFILL_PARTIAL] + paths[SA_REFILL_EMPTY] +
+			   paths[SA_NEW_SLAB]);
+	KEXPECT_EQ(t, b->depot - a->depot, paths[SA_REFILL_DEPOT]);
 	KEXPECT_EQ(t, b->partial - a->partial, paths[SA_REFILL_PARTIAL]);
 	KEXPECT_EQ(t, b->empty - a->empty, paths[SA_REFILL_EMPTY]);
 	KEXPECT_EQ(t, b->fresh - a->fresh, paths[SA_NEW_SLAB]);
