@@ -285,10 +285,9 @@ static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 }
 
 /* The array was empty (or c is a debug cache, which never has one). */
-static __noinline void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller,
-				     unsigned long flags)
+static __noinline void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller)
 {
-	void *obj = cache_alloc_slow(c, gfp, caller, flags);
+	void *obj = cache_alloc_slow(c, gfp, caller);
 	if (unlikely(c->flags & SLAB_DEBUG))
 		slab_debug_kmalloc_size(c, obj, size);
 	return obj;
@@ -302,20 +301,12 @@ static __noinline void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gf
  */
 static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 {
-	unsigned long flags;
-
 	if (unlikely(size - 1 >= KMALLOC_SMALL_MAX || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
 		return kmalloc_slow(size, gfp, caller);
 	struct kmem_cache *c = kmalloc_caches[size_to_class8[(size + 7) >> 3]];
-	local_irq_save(flags);
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	unsigned n = ac->avail;
-	if (unlikely(!n))
-		return kmalloc_miss(c, size, gfp, caller, flags);
-	void *obj = ac->slots[n];
-	ac->avail = n - 1;
-	ac->alloc_hits++;
-	local_irq_restore(flags);
+	void *obj;
+	if (unlikely(!ac_pop(c, &obj)))
+		return kmalloc_miss(c, size, gfp, caller);
 	return obj;
 }
 
@@ -391,37 +382,54 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 	return __kmalloc(bytes, gfp | __GFP_ZERO, _RET_IP_);
 }
 
-/* Record a kfree in the trace: the object's cache, looked up without trusting p. */
+/*
+ * kfree of a non-NULL p: every check on p before its object is pushed
+ * (a direct-map address of RAM, in a slab or a large block, an object
+ * boundary), each failure reported, never applied.
+ */
+static __always_inline void __kfree(const void *p, uintptr_t caller)
+{
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	if (unlikely(pfn >= max_pfn)) {
+		slab_report_bad_ptr(NULL, p, caller);
+		return;
+	}
+	struct page *slab = compound_head(pfn_to_page(pfn));
+	if (unlikely(!(slab->flags & PG_slab))) {
+		kfree_large(slab, p, caller);
+		return;
+	}
+	struct kmem_cache *c = slab->slab_cache;
+	if (unlikely(!slab_obj_boundary(c, slab, p))) {
+		slab_report_bad_ptr(NULL, p, caller);
+		return;
+	}
+	slab_free_fast(c, (void *)p, caller);
+}
+
+/*
+ * Record a kfree in the trace (the object's cache, looked up without
+ * trusting p), then free. Out of line, so that kfree keeps nothing live
+ * across a call on its fast path.
+ */
 static __noinline void kfree_traced(const void *p, uintptr_t caller)
 {
 	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
 	const struct page *slab = pfn < max_pfn ? compound_head(pfn_to_page(pfn)) : NULL;
 	mm_trace_kfree(p, slab && (slab->flags & PG_slab) ? slab->slab_cache->name : NULL, false,
 		       caller);
+	__kfree(p, caller);
 }
 
 void kfree(const void *p)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	if (unlikely(mm_trace_enabled))
+	if (unlikely(mm_trace_enabled)) {
 		kfree_traced(p, _RET_IP_);
-	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
-	if (unlikely(pfn >= max_pfn)) {
-		slab_report_bad_ptr(NULL, p, _RET_IP_);
 		return;
 	}
-	struct page *slab = compound_head(pfn_to_page(pfn));
-	if (unlikely(!(slab->flags & PG_slab))) {
-		kfree_large(slab, p, _RET_IP_);
-		return;
-	}
-	struct kmem_cache *c = slab->slab_cache;
-	if (unlikely(!slab_obj_valid(c, slab, p))) {
-		slab_report_bad_ptr(NULL, p, _RET_IP_);
-		return;
-	}
-	slab_free_fast(c, (void *)p, _RET_IP_);
+	__kfree(p, _RET_IP_);
 }
 
 /* Usable size of p, 0 (reported) when p is not something kmalloc returned. */

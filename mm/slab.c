@@ -708,12 +708,12 @@ static void depot_drain_all(void)
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
 }
 
-void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsigned long flags)
+void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
+	unsigned long flags;
 	void *obj = NULL;
 
 	if (unlikely(c->flags & (SLAB_DEBUG | SLAB_NOT_READY))) {
-		local_irq_restore(flags);
 		if (c->flags & SLAB_NOT_READY) {
 			pr_err("slab: allocation from %s before kmem_cache_init, caller %pS\n",
 			       c->name, (void *)caller);
@@ -722,9 +722,18 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsign
 		return slab_alloc_direct(c, gfp, caller);
 	}
 
+	local_irq_save(flags);
 	unsigned cpu = smp_processor_id();
 	struct array_cache *ac = c->cpu_cache[cpu];
 	struct take_src src = { 0 };
+	if (unlikely(ac->avail)) {
+		/* An interrupt freed into the array since the fast path found it empty. */
+		obj = ac->slots[ac->avail];
+		ac_set_avail(ac, ac->avail - 1);
+		ac->alloc_hits++;
+		local_irq_restore(flags);
+		return obj;
+	}
 	if (ac == &slab_empty_ac) {
 		ac = cache_setup_cpu(c, cpu, gfp);
 		if (!ac) {
@@ -735,14 +744,14 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsign
 			return obj;
 		}
 	}
-	/* avail is 0 here: the fast path found it so, and only a drain changes it (to 0). */
+	/* avail is 0 here, and nothing else runs on this CPU until interrupts are back on. */
 	unsigned got = depot_refill(c, ac);
 	if (got) {
 		ac->refills++;
 		ac->refill_depot++;
 		note_provenance(SA_REFILL_DEPOT, &src, got);
 		obj = ac->slots[got];
-		ac->avail = got - 1;
+		ac_set_avail(ac, got - 1);
 		local_irq_restore(flags);
 		return obj;
 	}
@@ -763,7 +772,7 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsign
 	}
 	if (got) {
 		obj = ac->slots[got];
-		ac->avail = got - 1;
+		ac_set_avail(ac, got - 1);
 	}
 	local_irq_restore(flags);
 	return obj;
@@ -786,18 +795,20 @@ static void cache_flusharray(struct kmem_cache *c, struct array_cache *ac)
 		spin_unlock(&c->lock);
 	}
 	memmove(&ac->slots[1], &ac->slots[n + 1], (ac->avail - n) * sizeof(void *));
-	ac->avail -= n;
+	ac_set_avail(ac, ac->avail - n);
 	ac->flushes++;
 }
 
-void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller, unsigned long flags)
+void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
+	unsigned long flags;
+
 	if (unlikely(c->flags & SLAB_DEBUG)) {
-		local_irq_restore(flags);
 		slab_free_direct(c, obj, caller);
 		return;
 	}
 
+	local_irq_save(flags);
 	unsigned cpu = smp_processor_id();
 	struct array_cache *ac = c->cpu_cache[cpu];
 	if (ac == &slab_empty_ac) {
@@ -807,10 +818,12 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller, unsigned
 			slab_free_direct(c, obj, caller);
 			return;
 		}
-	} else {
+	} else if (ac->avail >= ac->limit) {
+		/* (An interrupt may have made room since the fast path looked: then no flush.) */
 		cache_flusharray(c, ac);
 	}
-	ac->slots[++ac->avail] = obj;
+	ac->slots[ac->avail + 1] = obj;
+	ac_set_avail(ac, ac->avail + 1);
 	local_irq_restore(flags);
 }
 
@@ -827,7 +840,7 @@ static void cache_drain_this_cpu(struct kmem_cache *c)
 		return;
 	for (unsigned i = 1; i <= ac->avail; i++)
 		cache_put_obj(c, ac->slots[i], 0);
-	ac->avail = 0;
+	ac_set_avail(ac, 0);
 	/* Both magazines go to their owners' empty lists, where depot_drain frees them. */
 	struct slab_magazine *mags[2] = { ac->spare, ac->foreign };
 	ac->spare = ac->foreign = NULL;
@@ -1002,6 +1015,10 @@ static int cache_init(struct kmem_cache *c, const char *name, size_t size, size_
 		       align);
 		return -1;
 	}
+	/* Power of two, no red zone, no spare bytes for colours in either geometry. */
+	if (IS_POWER_OF_2(c->size) && !c->obj_offset && c->oo.colours == 1 && c->min.colours == 1 &&
+	    !c->oo.leftover && !c->min.leftover)
+		c->obj_mask = c->size - 1;
 	c->limit = cpu_limit_for(c->size);
 	c->batchcount = (c->limit + 1) / 2;
 	/* Half the depot budget per cache, in magazines (0: no depot yet, or at all). */
@@ -1129,7 +1146,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	if (unlikely(mm_trace_enabled))
 		mm_trace_kfree(obj, c->name, true, _RET_IP_);
 	struct page *slab = virt_to_slab(obj);
-	if (unlikely(!slab || slab->slab_cache != c || !slab_obj_valid(c, slab, obj))) {
+	if (unlikely(!slab || slab->slab_cache != c || !slab_obj_boundary(c, slab, obj))) {
 		slab_report_bad_ptr(c, obj, _RET_IP_);
 		return;
 	}

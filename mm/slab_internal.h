@@ -104,14 +104,33 @@ enum slab_list_idx { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY, SLAB_NR_LISTS };
  * One CPU's stack of free objects for one cache (Bonwick's magazine, Linux
  * SLAB's array_cache). slots[0] is always NULL and objects live in
  * slots[1..avail], so "is obj already on top?" (the cheap double-free check)
- * needs no test for an empty stack. Only its CPU touches it, with interrupts
- * off; even draining is done by each CPU for itself (drain_cpu_arrays).
+ * needs no test for an empty stack. Only its CPU touches it; even draining
+ * is done by each CPU for itself (drain_cpu_arrays).
+ *
+ * The fast paths run with interrupts on and take no lock: avail shares one
+ * 64-bit word (state) with a sequence number that every change bumps. A pop
+ * or push reads state, does its work, and commits with one cmpxchg on state
+ * without the lock prefix (arch_cmpxchg64_local: atomic against an
+ * interrupt on this CPU, which is all it must be). An interrupt handler
+ * that used the array in between changed the sequence, so the commit fails
+ * and the fast path starts over; without the sequence, pop + push in the
+ * handler would restore the same avail over a different top object (the
+ * ABA problem SLUB's tid solves the same way). Slow paths change the array
+ * with interrupts off, through ac_set_avail.
  */
 struct array_cache {
-	unsigned int avail;	 /* objects in slots[1..avail] */
+	union {
+		uint64_t state;
+		struct {
+			uint16_t avail; /* objects in slots[1..avail] (bits 0-15 of state) */
+			uint16_t seq_lo;
+			uint32_t seq_hi; /* bits 16-63: the sequence */
+		};
+	};
 	unsigned int limit;	 /* capacity; 0 in the shared placeholder */
 	unsigned int batchcount; /* objects moved per refill / flush */
 	unsigned int cpu;
+	unsigned int pad;
 	unsigned long alloc_hits; /* allocations served from slots */
 	unsigned long free_hits;  /* frees absorbed by slots */
 	unsigned long refills;	  /* batches taken from the slab lists */
@@ -184,7 +203,14 @@ struct kmem_cache {
 	unsigned int obj_offset;  /* object start within its stride */
 	unsigned int fp_offset;	  /* free pointer, from the object start */
 	uint64_t recip;		  /* ceil(2^SLAB_RECIP_SHIFT / size) */
-	uintptr_t random;	  /* free pointer obfuscation key */
+	/*
+	 * size - 1 when every object of every slab starts at a physical
+	 * multiple of size (a power-of-two size with no colour and no red
+	 * zone: slabs are naturally aligned buddy blocks that size divides),
+	 * so an object boundary is one AND away; 0 otherwise.
+	 */
+	unsigned int obj_mask;
+	uintptr_t random; /* free pointer obfuscation key */
 
 	/* Geometry, set at creation. */
 	unsigned int align;
@@ -312,6 +338,18 @@ static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const str
 }
 
 /*
+ * slab_obj_valid for p known to lie in one of c's slabs, by the cheapest
+ * exact test the cache allows (see obj_mask).
+ */
+static __always_inline bool slab_obj_boundary(const struct kmem_cache *c, const struct page *slab,
+					      const void *p)
+{
+	if (likely(c->obj_mask))
+		return !(__pa(p) & c->obj_mask);
+	return slab_obj_valid(c, slab, p);
+}
+
+/*
  * The slab head page of a direct-map address, or NULL when the address has
  * no struct page or its page is not part of a slab.
  */
@@ -351,9 +389,23 @@ static inline void freeptr_set(const struct kmem_cache *c, void *obj, void *next
 
 /* ---- the per-CPU fast paths (inlined into kmem_cache_alloc/free and kmalloc/kfree) ---- */
 
-/* Slow paths: interrupts are off (flags = the caller's state); they restore them. */
-void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller, unsigned long flags);
-void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller, unsigned long flags);
+/* What a pop and a push add to state: avail -1 or +1, and the sequence +1 (bit 16). */
+#define AC_POP	0xffffu
+#define AC_PUSH 0x10001u
+BUILD_BUG_ON(offsetof(struct array_cache, avail) != 0 || sizeof(uint16_t) != 2);
+
+/* Set avail from a slow path (interrupts off), bumping the sequence. */
+static inline void ac_set_avail(struct array_cache *ac, unsigned n)
+{
+	ac->state = (((ac->state >> 16) + 1) << 16) | n;
+}
+
+/*
+ * Slow paths, entered with interrupts on (they turn them off): the array
+ * was empty or full when the fast path looked, or c has no per-CPU layer.
+ */
+void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
+void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller);
 
 /* Report a bad free or a corruption: message, cache, object, caller (and tracking in debug). */
 void slab_report(const struct kmem_cache *c, const void *obj, uintptr_t caller, const char *what);
@@ -363,24 +415,38 @@ void slab_count_report(void);
 void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr_t caller);
 
 /*
- * Pop from this CPU's array: interrupts off, no lock, no atomic. When the
- * array is empty (or is the placeholder: debug caches, first use on this
- * CPU), the slow path refills it from the slab lists. Does not zero (the
- * callers that must, do it off the fast path).
+ * Pop from this CPU's array of c: no lock, no atomic, interrupts on (see
+ * struct array_cache). false when the array is empty, or is the placeholder
+ * (debug caches, first use on this CPU): the caller then takes its slow path.
+ * The hit counter is one add to memory, which an interrupt cannot split.
+ */
+static __always_inline bool ac_pop(struct kmem_cache *c, void **objp)
+{
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	for (;;) {
+		uint64_t old = READ_ONCE(ac->state);
+		unsigned n = (uint16_t)old;
+		if (unlikely(!n))
+			return false;
+		void *obj = ac->slots[n];
+		if (likely(arch_cmpxchg64_local(&ac->state, old, old + AC_POP))) {
+			ac->alloc_hits++;
+			*objp = obj;
+			return true;
+		}
+	}
+}
+
+/*
+ * The allocation fast path: a pop, else the slow path (which refills the
+ * array from the depot or the slab lists). Does not zero (the callers that
+ * must, do it off the fast path).
  */
 static __always_inline void *slab_alloc_fast(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
-	unsigned long flags;
-
-	local_irq_save(flags);
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	unsigned n = ac->avail;
-	if (unlikely(!n))
-		return cache_alloc_slow(c, gfp, caller, flags);
-	void *obj = ac->slots[n];
-	ac->avail = n - 1;
-	ac->alloc_hits++;
-	local_irq_restore(flags);
+	void *obj;
+	if (unlikely(!ac_pop(c, &obj)))
+		return cache_alloc_slow(c, gfp, caller);
 	return obj;
 }
 
@@ -395,25 +461,25 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *c, gfp_t gfp, ui
  */
 static __always_inline void slab_free_fast(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
-	unsigned long flags;
-
-	local_irq_save(flags);
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	unsigned n = ac->avail;
-	if (unlikely(ac->slots[n] == obj)) {
-		local_irq_restore(flags);
-		slab_report(c, obj, caller,
-			    "double free (object is already on this CPU's free array)");
-		return;
-	}
-	if (likely(n < ac->limit)) {
+	for (;;) {
+		uint64_t old = READ_ONCE(ac->state);
+		unsigned n = (uint16_t)old;
+		if (unlikely(ac->slots[n] == obj)) {
+			slab_report(c, obj, caller,
+				    "double free (object is already on this CPU's free array)");
+			return;
+		}
+		if (unlikely(n >= ac->limit)) {
+			cache_free_slow(c, obj, caller);
+			return;
+		}
+		/* Written before the commit; a failed commit rewrites it one slot up. */
 		ac->slots[n + 1] = obj;
-		ac->avail = n + 1;
-		ac->free_hits++;
-		local_irq_restore(flags);
-		return;
+		if (likely(arch_cmpxchg64_local(&ac->state, old, old + AC_PUSH)))
+			break;
 	}
-	cache_free_slow(c, obj, caller, flags);
+	ac->free_hits++;
 }
 
 /* ---- memory pressure ---- */

@@ -19,8 +19,10 @@
 
 extern unsigned nr_cpu_ids;
 extern uintptr_t host_page_offset;
-extern __thread unsigned host_cpu_id;
-extern __thread unsigned long host_irq_flags; /* 1 = "interrupts disabled" */
+/* local-exec: every program links these in its executable, so one %fs load each. */
+extern __thread unsigned host_cpu_id __attribute__((tls_model("local-exec")));
+extern __thread unsigned long host_irq_flags /* 1 = "interrupts disabled" */
+	__attribute__((tls_model("local-exec")));
 extern uint64_t host_cr3;
 
 #define PAGE_OFFSET host_page_offset
@@ -40,6 +42,21 @@ static inline unsigned long arch_local_irq_save(void)
 static inline void arch_local_irq_restore(unsigned long flags)
 {
 	host_irq_flags = flags;
+}
+
+/*
+ * Compare-and-exchange without the lock prefix, as the kernel's (the
+ * hosted build runs on x86-64 too): one instruction, not atomic against
+ * other threads (Linux's this_cpu_cmpxchg). For per-CPU data only.
+ */
+static inline bool arch_cmpxchg64_local(uint64_t *p, uint64_t old, uint64_t new)
+{
+	bool ok;
+	__asm__ __volatile__("cmpxchgq %3, %1"
+			     : "=@ccz"(ok), "+m"(*p), "+a"(old)
+			     : "r"(new)
+			     : "memory");
+	return ok;
 }
 
 static inline bool arch_irqs_disabled(void)
