@@ -134,6 +134,7 @@ struct array_cache {
 	unsigned long alloc_hits; /* allocations served from slots */
 	unsigned long free_hits;  /* frees absorbed by slots */
 	unsigned long refills;	  /* batches taken from the slab lists */
+	unsigned long restarts;	  /* fast paths started over: an interrupt used the array */
 	unsigned long flushes;	  /* batches given back to the slab lists */
 	/* Refills by the deepest level they reached (provenance; their sum <= refills). */
 	unsigned long refill_partial; /* partial slabs were enough */
@@ -434,6 +435,7 @@ static __always_inline bool ac_pop(struct kmem_cache *c, void **objp)
 			*objp = obj;
 			return true;
 		}
+		ac->restarts++;
 	}
 }
 
@@ -478,6 +480,7 @@ static __always_inline void slab_free_fast(struct kmem_cache *c, void *obj, uint
 		ac->slots[n + 1] = obj;
 		if (likely(arch_cmpxchg64_local(&ac->state, old, old + AC_PUSH)))
 			break;
+		ac->restarts++;
 	}
 	ac->free_hits++;
 }
