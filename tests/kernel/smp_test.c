@@ -887,6 +887,86 @@ static void allocators_survive_every_cpu_at_once(struct ktest *t)
 		  r.remote_frees);
 }
 
+/* ---- the slab depot between CPUs ---- */
+
+#define DEPOT_XCPU_SIZE 256 /* kmalloc size */
+#define DEPOT_XCPU_OBJS 1000
+static void *depot_xcpu[DEPOT_XCPU_OBJS];
+
+static void depot_xcpu_free_all(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < DEPOT_XCPU_OBJS; i++)
+		kfree(depot_xcpu[i]);
+}
+
+/* Allocate every object on this CPU, each stamped with its index; false if one failed. */
+static bool depot_xcpu_alloc_all(void)
+{
+	bool ok = true;
+	for (unsigned i = 0; i < DEPOT_XCPU_OBJS; i++) {
+		depot_xcpu[i] = kmalloc(DEPOT_XCPU_SIZE, GFP_KERNEL);
+		if (depot_xcpu[i])
+			*(uint32_t *)depot_xcpu[i] = i;
+		ok &= depot_xcpu[i] != NULL;
+	}
+	return ok;
+}
+
+/*
+ * Producer/consumer on real CPUs: the boot CPU allocates 1000 kmalloc-256
+ * objects, CPU 1 frees them all (its flushes file batches in the depot), and
+ * the boot CPU allocates 1000 again: it refills from CPU 1's magazines, as
+ * many as it needs of them, and gets valid, distinct objects.
+ */
+static void slab_depot_carries_frees_to_the_allocating_cpu(struct ktest *t)
+{
+	struct kmem_cache *c = kmalloc_cache_for(DEPOT_XCPU_SIZE);
+	KASSERT_NOT_NULL(t, c);
+	if (nr_cpu_ids < 2)
+		KTEST_SKIP(t, "needs two CPUs");
+	if (c->flags & SLAB_DEBUG)
+		KTEST_SKIP(t, "slab_debug: no per-CPU arrays, hence no depot");
+	/* Start with nothing parked in any array or depot, on any CPU. */
+	kmem_cache_drain_all();
+
+	KASSERT_TRUE(t, depot_xcpu_alloc_all());
+	struct array_cache *ac0 = c->cpu_cache[0];
+	KASSERT_TRUE(t, ac0 != &slab_empty_ac);
+	/* CPU 1's array may still be the placeholder, whose counters are 0. */
+	unsigned long filed_before = READ_ONCE(c->cpu_cache[1])->flush_depot;
+	KASSERT_EQ(t, smp_queue_work(1, depot_xcpu_free_all, NULL), 0);
+	smp_wait_work(1);
+	struct array_cache *ac1 = READ_ONCE(c->cpu_cache[1]);
+	KASSERT_TRUE(t, ac1 != &slab_empty_ac);
+	unsigned long filed = ac1->flush_depot - filed_before;
+	KEXPECT_GT(t, filed, 0ul);
+	KEXPECT_EQ(t, slab_check(), 0u);
+
+	/*
+	 * The boot CPU pops what its array holds, then refills a batch at a
+	 * time; the depot has at least CPU 1's magazines, so at least that many
+	 * refills (or as many as 1000 objects need) come from it.
+	 */
+	unsigned long from_depot = ac0->refill_depot, avail = ac0->avail;
+	KASSERT_TRUE(t, depot_xcpu_alloc_all());
+	unsigned long need = (DEPOT_XCPU_OBJS - avail) / ac0->batchcount;
+	KEXPECT_GT(t, ac0->refill_depot, from_depot);
+	KEXPECT_GE(t, ac0->refill_depot - from_depot, MIN(filed, need));
+	KEXPECT_EQ(t, slab_check(), 0u);
+	/* Valid: kmalloc-256 objects; distinct: no stamp was overwritten by another's. */
+	unsigned bad = 0;
+	for (unsigned i = 0; i < DEPOT_XCPU_OBJS; i++)
+		if (*(uint32_t *)depot_xcpu[i] != i || ksize(depot_xcpu[i]) < DEPOT_XCPU_SIZE)
+			bad++;
+	KEXPECT_EQ(t, bad, 0u);
+	for (unsigned i = 0; i < DEPOT_XCPU_OBJS; i++)
+		kfree(depot_xcpu[i]);
+	KEXPECT_EQ(t, slab_check(), 0u);
+	ktest_log(t, "CPU 1 filed %lu magazines, the boot CPU refilled %lu from the depot", filed,
+		  ac0->refill_depot - from_depot);
+}
+
 static struct ktest_case smp_cases[] = {
 	KTEST_CASE(cpus_are_numbered_densely_with_their_apic_ids),
 	KTEST_CASE(calls_reach_exactly_the_cpus_asked),
@@ -902,6 +982,7 @@ static struct ktest_case smp_cases[] = {
 	KTEST_CASE(ist_stacks_are_guarded_on_every_cpu),
 	KTEST_CASE(kernel_stack_allocator_guards_frees_and_refuses),
 	KTEST_CASE(allocators_survive_every_cpu_at_once),
+	KTEST_CASE(slab_depot_carries_frees_to_the_allocating_cpu),
 	{},
 };
 KTEST_SUITE(smp, smp_cases);
