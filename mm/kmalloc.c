@@ -267,6 +267,24 @@ static __noinline void kfree_large(struct page *page, const void *p, uintptr_t c
 
 /* ---- the kmalloc family ---- */
 
+/*
+ * The fast paths' bounds, which double as the trace switch (so that kmalloc
+ * and kfree test one thing, not two): kmalloc takes its inline path for
+ * 1 <= size <= kmalloc_fast_max, kfree for a pfn below kfree_fast_pfns.
+ * While the trace is on both are 0, and every call goes out of line, where
+ * the trace is recorded. kfree_fast_pfns is max_pfn (or 0): NULL and
+ * ZERO_SIZE_PTR lie far below the direct map, so their pfn is huge and they
+ * too leave the fast path without a test of their own.
+ */
+static size_t kmalloc_fast_max;
+static unsigned long kfree_fast_pfns;
+
+void kmalloc_set_trace(bool on)
+{
+	WRITE_ONCE(kmalloc_fast_max, on ? 0 : KMALLOC_SMALL_MAX);
+	WRITE_ONCE(kfree_fast_pfns, on || !slab_is_ready ? 0 : max_pfn);
+}
+
 static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 {
 	if (!size)
@@ -294,15 +312,17 @@ static __noinline void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gf
 }
 
 /*
- * The fast path: one compare sends sizes 0 and above 1 KiB (and zeroing and
- * DMA requests) to kmalloc_slow; otherwise a table lookup and the per-CPU
+ * The fast path: one compare sends sizes 0 and above limit (1 KiB, or 0
+ * while kmalloc's trace is on: see kmalloc_fast_max), and zeroing and DMA
+ * requests, to the slow function; otherwise a table lookup and the per-CPU
  * pop. slab_debug costs nothing here: debug caches have no per-CPU array,
  * so their allocations always take kmalloc_miss.
  */
-static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
+static __always_inline void *__kmalloc_limit(size_t size, gfp_t gfp, uintptr_t caller, size_t limit,
+					     void *(*slow)(size_t, gfp_t, uintptr_t))
 {
-	if (unlikely(size - 1 >= KMALLOC_SMALL_MAX || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
-		return kmalloc_slow(size, gfp, caller);
+	if (unlikely(size - 1 >= limit || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
+		return slow(size, gfp, caller);
 	struct kmem_cache *c = kmalloc_caches[size_to_class8[(size + 7) >> 3]];
 	void *obj;
 	if (unlikely(!ac_pop(c, &obj)))
@@ -315,6 +335,12 @@ static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
  * __kmalloc; a per-CPU hit leaves the record as preset here, and the slow
  * paths (refill, new slab, large block) fill it in through slab_info_sink.
  */
+/* __kmalloc_limit with the fixed bound: no trace test (callers make their own). */
+static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	return __kmalloc_limit(size, gfp, caller, KMALLOC_SMALL_MAX, kmalloc_slow);
+}
+
 static __noinline void *kmalloc_provenance(size_t size, gfp_t gfp, struct kmalloc_info *info,
 					   uintptr_t caller)
 {
@@ -346,6 +372,14 @@ static __noinline void *kmalloc_traced(size_t size, gfp_t gfp, uintptr_t caller)
 	return p;
 }
 
+/* kmalloc's way out of its fast path: the trace, or the slow path proper. */
+static __noinline void *kmalloc_out_of_line(size_t size, gfp_t gfp, uintptr_t caller)
+{
+	if (unlikely(READ_ONCE(mm_trace_enabled)))
+		return kmalloc_traced(size, gfp, caller);
+	return kmalloc_slow(size, gfp, caller);
+}
+
 void *kmalloc_info(size_t size, gfp_t gfp, struct kmalloc_info *info)
 {
 	void *p = kmalloc_provenance(size, gfp, info, _RET_IP_);
@@ -356,9 +390,8 @@ void *kmalloc_info(size_t size, gfp_t gfp, struct kmalloc_info *info)
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
-	if (unlikely(mm_trace_enabled))
-		return kmalloc_traced(size, gfp, _RET_IP_);
-	return __kmalloc(size, gfp, _RET_IP_);
+	return __kmalloc_limit(size, gfp, _RET_IP_, READ_ONCE(kmalloc_fast_max),
+			       kmalloc_out_of_line);
 }
 
 void *kzalloc(size_t size, gfp_t gfp)
@@ -421,15 +454,36 @@ static __noinline void kfree_traced(const void *p, uintptr_t caller)
 	__kfree(p, caller);
 }
 
-void kfree(const void *p)
+/* kfree's way out of its fast path: NULL, the trace, or the checks in full. */
+static __noinline void kfree_out_of_line(const void *p, uintptr_t caller)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	if (unlikely(mm_trace_enabled)) {
-		kfree_traced(p, _RET_IP_);
+	if (unlikely(READ_ONCE(mm_trace_enabled)))
+		kfree_traced(p, caller);
+	else
+		__kfree(p, caller);
+}
+
+void kfree(const void *p)
+{
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	if (unlikely(pfn >= READ_ONCE(kfree_fast_pfns))) {
+		kfree_out_of_line(p, _RET_IP_);
 		return;
 	}
-	__kfree(p, _RET_IP_);
+	/* From here as __kfree, without its pfn test. */
+	struct page *slab = compound_head(pfn_to_page(pfn));
+	if (unlikely(!(slab->flags & PG_slab))) {
+		kfree_large(slab, p, _RET_IP_);
+		return;
+	}
+	struct kmem_cache *c = slab->slab_cache;
+	if (unlikely(!slab_obj_boundary(c, slab, p))) {
+		slab_report_bad_ptr(NULL, p, _RET_IP_);
+		return;
+	}
+	slab_free_fast(c, (void *)p, _RET_IP_);
 }
 
 /* Usable size of p, 0 (reported) when p is not something kmalloc returned. */

@@ -15,6 +15,7 @@
 #include "kernel/string.h"
 #include "mm/mmzone.h"
 #include "mm/page_census.h"
+#include "mm/slab_internal.h"
 
 const char *const slab_alloc_path_names[NR_SA_PATHS] = {
 	[SA_CPU_HIT] = "per-CPU array hit",
@@ -64,6 +65,7 @@ static spinlock_t trace_lock = SPINLOCK_INIT;
 void mm_trace_set(bool on)
 {
 	__atomic_store_n(&mm_trace_enabled, on, __ATOMIC_RELEASE);
+	kmalloc_set_trace(on);
 }
 
 void mm_trace_clear(void)

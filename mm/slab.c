@@ -1264,6 +1264,7 @@ void kmem_cache_init(void)
 	cache_link(&kmem_cache_boot);
 	kmalloc_init();
 	slab_is_ready = true;
+	kmalloc_set_trace(READ_ONCE(mm_trace_enabled));
 	pr_info("slab: %u-byte kmem_cache, per-CPU arrays for %u CPUs, depots of up to %lu KiB%s\n",
 		kmem_cache_boot.size, NR_CPUS, slab_depot_budget >> 10,
 		slab_debug_enabled ? ", slab_debug on" : "");

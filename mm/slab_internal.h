@@ -498,6 +498,11 @@ unsigned long slab_reclaim(void);
 /* ---- kmalloc internals (kmalloc.c) ---- */
 
 void kmalloc_init(void);
+/*
+ * The trace was turned on or off (mm_trace_set), or the slab allocator just
+ * came up: kmalloc and kfree's fast-path bounds follow (see kmalloc.c).
+ */
+void kmalloc_set_trace(bool on);
 /* The generated size classes (tests, benchmarks). */
 unsigned kmalloc_nr_classes(void);
 unsigned kmalloc_class_size(unsigned idx);
