@@ -511,7 +511,7 @@ static bool depot_charge(struct kmem_cache *c, unsigned long bytes)
 static void depot_uncharge(struct kmem_cache *c, unsigned long bytes)
 {
 	c->depot_bytes -= bytes;
-	if (c->depot_charged - c->depot_bytes >= 2 * depot_chunk) {
+	while (c->depot_charged - c->depot_bytes >= 2 * depot_chunk) {
 		c->depot_charged -= depot_chunk;
 		__atomic_fetch_sub(&slab_depot_charged, depot_chunk, __ATOMIC_RELAXED);
 	}
