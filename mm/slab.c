@@ -74,7 +74,7 @@ bool slab_debug_enabled;
 static unsigned long slab_nr_reports;
 
 /* The cache of struct kmem_cache itself: static, since it must exist first. */
-static struct kmem_cache kmem_cache_boot;
+static struct kmem_cache kmem_cache_boot ____cacheline_aligned;
 
 unsigned long slab_report_count(void)
 {
@@ -476,7 +476,7 @@ static struct array_cache *cache_setup_cpu(struct kmem_cache *c, unsigned cpu, g
 	return ac;
 }
 
-/* ---- the depot (see struct slab_magazine) ---- */
+/* ---- the depot (see struct slab_magazine and struct depot_slot) ---- */
 
 unsigned long slab_depot_charged;
 unsigned long slab_depot_budget;
@@ -490,134 +490,135 @@ static size_t magazine_size(const struct kmem_cache *c)
 /*
  * The global bound is charged in chunks (a 64th of the budget), so that the
  * shared counter is written once per chunk of depot traffic, not once per
- * batch: each cache charges a chunk when its objects would exceed what it
- * has charged, and gives one back when two are unused. depot_lock held.
+ * batch: each slot charges a chunk when its objects would exceed what it
+ * has charged, and gives back what exceeds two unused chunks. Slot lock held.
  */
-static bool depot_charge(struct kmem_cache *c, unsigned long bytes)
+static bool depot_charge(struct depot_slot *d, unsigned long bytes)
 {
-	while (c->depot_bytes + bytes > c->depot_charged) {
+	while (d->bytes + bytes > d->charged) {
 		unsigned long old = __atomic_load_n(&slab_depot_charged, __ATOMIC_RELAXED);
 		if (old + depot_chunk > slab_depot_budget)
 			return false;
 		if (!__atomic_compare_exchange_n(&slab_depot_charged, &old, old + depot_chunk,
 						 false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			continue;
-		c->depot_charged += depot_chunk;
+		d->charged += depot_chunk;
 	}
-	c->depot_bytes += bytes;
+	d->bytes += bytes;
 	return true;
 }
 
-static void depot_uncharge(struct kmem_cache *c, unsigned long bytes)
+static void depot_uncharge(struct depot_slot *d, unsigned long bytes)
 {
-	c->depot_bytes -= bytes;
-	while (c->depot_charged - c->depot_bytes >= 2 * depot_chunk) {
-		c->depot_charged -= depot_chunk;
+	d->bytes -= bytes;
+	while (d->charged - d->bytes >= 2 * depot_chunk) {
+		d->charged -= depot_chunk;
 		__atomic_fetch_sub(&slab_depot_charged, depot_chunk, __ATOMIC_RELAXED);
 	}
 }
 
-/*
- * Hand this CPU's foreign magazine back to its owner's empty list; when the
- * empty lists are at their bound, return it instead (the caller frees it,
- * outside the lock). depot_lock held.
- */
-static struct slab_magazine *depot_give_back_locked(struct kmem_cache *c, struct array_cache *ac)
+/* Pop a full (or an empty) magazine of slot d, or NULL. d's lock held. */
+static struct slab_magazine *depot_pop_full_locked(struct kmem_cache *c, struct depot_slot *d)
 {
-	struct slab_magazine *m = ac->foreign;
-
-	ac->foreign = NULL;
-	if (!m || c->nr_empty >= c->depot_max)
-		return m;
-	m->next = c->depot_empty[m->owner];
-	c->depot_empty[m->owner] = m;
-	c->nr_empty++;
-	return NULL;
+	struct slab_magazine *m = d->full;
+	if (m) {
+		d->full = m->next;
+		d->nr_full--;
+		depot_uncharge(d, (unsigned long)m->n * c->size);
+	}
+	return m;
 }
 
-/* Take an empty magazine of this CPU's own from the depot, or NULL. depot_lock held. */
-static struct slab_magazine *depot_take_empty_locked(struct kmem_cache *c, unsigned cpu)
+static struct slab_magazine *depot_pop_empty_locked(struct depot_slot *d)
 {
-	struct slab_magazine *m = c->depot_empty[cpu];
-
+	struct slab_magazine *m = d->empty;
 	if (m) {
-		c->depot_empty[cpu] = m->next;
-		c->nr_empty--;
+		d->empty = m->next;
+		d->nr_empty--;
 	}
 	return m;
 }
 
 /*
- * A full magazine, this CPU's own if it has one (its lines are likeliest in
- * this CPU's cache), else any other CPU's; NULL if none. depot_lock held.
+ * Put an empty magazine on its owner's empty list, which may be over its
+ * bound (drains), or (limit true) return it when the list is at its bound,
+ * for the caller to free. Interrupts off; takes the owner's slot lock.
  */
-static struct slab_magazine *depot_take_full_locked(struct kmem_cache *c, unsigned cpu)
+static struct slab_magazine *depot_put_empty(struct kmem_cache *c, struct slab_magazine *m,
+					     bool limit)
 {
-	for (unsigned i = 0; i < NR_CPUS; i++) {
-		unsigned owner = (cpu + i) % NR_CPUS;
-		struct slab_magazine *m = c->depot_full[owner];
-		if (m) {
-			c->depot_full[owner] = m->next;
-			c->nr_full--;
-			depot_uncharge(c, (unsigned long)m->n * c->size);
-			return m;
-		}
+	struct depot_slot *d = &c->depot[m->owner];
+
+	spin_lock(&d->lock);
+	if (limit && d->nr_empty >= c->depot_max) {
+		spin_unlock(&d->lock);
+		return m;
 	}
+	m->next = d->empty;
+	d->empty = m;
+	d->nr_empty++;
+	spin_unlock(&d->lock);
 	return NULL;
 }
 
 /*
- * Refill this CPU's empty array with a full magazine. Interrupts off, no
- * lock held. Under depot_lock only the lists change; the copy is made after.
- * The emptied magazine becomes this CPU's spare when it is its own and it
- * has none, else it is handed back at the next depot operation. Returns the
- * objects moved (0: no full magazine).
+ * Refill this CPU's empty array with a full magazine: its own slot's first,
+ * else another CPU's. Interrupts off, no lock held; slot locks are held for
+ * the list operations only, and the copy is made after. The emptied
+ * magazine becomes this CPU's spare when it is its own and it has none,
+ * else its foreign one, handed back at the next depot operation. Returns
+ * the objects moved (0: no full magazine anywhere).
  */
 static unsigned depot_refill(struct kmem_cache *c, struct array_cache *ac)
 {
-	struct slab_magazine *m, *extra = NULL;
+	struct slab_magazine *m = NULL, *extra = NULL;
 
-	if (!READ_ONCE(c->nr_full))
-		return 0; /* unlocked peek: an empty depot costs no lock */
-	spin_lock(&c->depot_lock);
-	m = depot_take_full_locked(c, ac->cpu);
-	if (m)
-		extra = depot_give_back_locked(c, ac);
-	spin_unlock(&c->depot_lock);
-	if (extra)
-		kfree_nocpu(extra);
+	for (unsigned i = 0; i < NR_CPUS && !m; i++) {
+		struct depot_slot *d = &c->depot[(ac->cpu + i) % NR_CPUS];
+		if (!READ_ONCE(d->nr_full))
+			continue; /* unlocked peek: an empty slot costs no lock */
+		spin_lock(&d->lock);
+		m = depot_pop_full_locked(c, d);
+		spin_unlock(&d->lock);
+	}
 	if (!m)
 		return 0;
 	unsigned n = m->n;
 	memcpy(&ac->slots[1], m->objs, n * sizeof(void *));
 	m->n = 0;
+	if (ac->foreign)
+		extra = depot_put_empty(c, ac->foreign, true);
+	ac->foreign = NULL;
 	if (m->owner == ac->cpu && !ac->spare)
 		ac->spare = m;
 	else
 		ac->foreign = m;
+	if (extra)
+		kfree_nocpu(extra);
 	return n;
 }
 
 /*
- * Flush slots[1..n] of this CPU's array into a magazine filed as full.
- * Interrupts off, no lock held. The magazine is this CPU's spare, else one
- * of its own from the depot, else a new one from kmalloc (without reclaim:
+ * Flush slots[1..n] of this CPU's array into a magazine filed as full in its
+ * own slot. Interrupts off, no lock held. The magazine is this CPU's spare,
+ * else one of its empty ones, else a new one from kmalloc (without reclaim:
  * slab_reclaim would drain this very array); it is filled outside the lock,
  * and the critical section that files it also takes the next spare. false:
- * the depot is at its bound or no magazine could be had; the caller returns
- * the objects to their slabs instead.
+ * the slot or the budget is at its bound, or no magazine could be had; the
+ * caller returns the objects to their slabs instead.
  */
 static bool depot_flush(struct kmem_cache *c, struct array_cache *ac, unsigned n)
 {
+	struct depot_slot *d = &c->depot[ac->cpu];
 	struct slab_magazine *m = ac->spare, *extra = NULL;
 	bool filed = false;
 
 	if (!c->depot_max)
 		return false;
-	if (!m && READ_ONCE(c->depot_empty[ac->cpu])) {
-		spin_lock(&c->depot_lock);
-		m = depot_take_empty_locked(c, ac->cpu);
-		spin_unlock(&c->depot_lock);
+	if (!m && READ_ONCE(d->nr_empty)) {
+		spin_lock(&d->lock);
+		m = depot_pop_empty_locked(d);
+		spin_unlock(&d->lock);
 	}
 	if (!m) {
 		m = kmalloc_nocpu(magazine_size(c), GFP_ATOMIC | __GFP_NOWARN | SLAB_GFP_NORECLAIM);
@@ -629,18 +630,20 @@ static bool depot_flush(struct kmem_cache *c, struct array_cache *ac, unsigned n
 	ac->spare = m;
 	memcpy(m->objs, &ac->slots[1], n * sizeof(void *));
 
-	spin_lock(&c->depot_lock);
+	spin_lock(&d->lock);
 	/* At a bound, m stays this CPU's spare and the objects go to their slabs. */
-	if (c->nr_full < c->depot_max && depot_charge(c, (unsigned long)n * c->size)) {
+	if (d->nr_full < c->depot_max && depot_charge(d, (unsigned long)n * c->size)) {
 		m->n = n;
-		m->next = c->depot_full[m->owner];
-		c->depot_full[m->owner] = m;
-		c->nr_full++;
-		ac->spare = depot_take_empty_locked(c, ac->cpu);
+		m->next = d->full;
+		d->full = m;
+		d->nr_full++;
+		ac->spare = depot_pop_empty_locked(d);
 		filed = true;
 	}
-	extra = depot_give_back_locked(c, ac);
-	spin_unlock(&c->depot_lock);
+	spin_unlock(&d->lock);
+	if (ac->foreign)
+		extra = depot_put_empty(c, ac->foreign, true);
+	ac->foreign = NULL;
 	if (extra)
 		kfree_nocpu(extra);
 	return filed;
@@ -648,41 +651,36 @@ static bool depot_flush(struct kmem_cache *c, struct array_cache *ac, unsigned n
 
 /*
  * Empty c's depot: every object back to its slab, every magazine freed.
- * Takes depot_lock, then lock, never both; the caller holds neither.
+ * Takes each slot's lock, then lock, never two at once; the caller holds
+ * none of them.
  */
 static void depot_drain(struct kmem_cache *c)
 {
-	struct slab_magazine *full, *empty, *m;
+	struct slab_magazine *full = NULL, *empty = NULL, *m;
 	unsigned long flags;
 
-	spin_lock_irqsave(&c->depot_lock, flags);
-	full = empty = NULL;
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
-		while (c->depot_full[cpu]) {
-			m = c->depot_full[cpu];
-			c->depot_full[cpu] = m->next;
+		struct depot_slot *d = &c->depot[cpu];
+		spin_lock_irqsave(&d->lock, flags);
+		while ((m = depot_pop_full_locked(c, d))) {
 			m->next = full;
 			full = m;
 		}
-		while (c->depot_empty[cpu]) {
-			m = c->depot_empty[cpu];
-			c->depot_empty[cpu] = m->next;
+		while ((m = depot_pop_empty_locked(d))) {
 			m->next = empty;
 			empty = m;
 		}
+		__atomic_fetch_sub(&slab_depot_charged, d->charged, __ATOMIC_RELAXED);
+		d->charged = 0;
+		spin_unlock_irqrestore(&d->lock, flags);
 	}
-	c->nr_full = c->nr_empty = 0;
-	__atomic_fetch_sub(&slab_depot_charged, c->depot_charged, __ATOMIC_RELAXED);
-	c->depot_charged = c->depot_bytes = 0;
-	spin_unlock_irqrestore(&c->depot_lock, flags);
 	if (!full && !empty)
 		return;
 
 	spin_lock_irqsave(&c->lock, flags);
-	for (m = full; m; m = m->next) {
+	for (m = full; m; m = m->next)
 		for (unsigned i = 0; i < m->n; i++)
 			cache_put_obj(c, m->objs[i], 0);
-	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	/* Magazines are kmalloc objects (perhaps of c itself): freed with no lock held. */
 	while (full) {
@@ -842,17 +840,11 @@ static void cache_drain_this_cpu(struct kmem_cache *c)
 		cache_put_obj(c, ac->slots[i], 0);
 	ac_set_avail(ac, 0);
 	/* Both magazines go to their owners' empty lists, where depot_drain frees them. */
-	struct slab_magazine *mags[2] = { ac->spare, ac->foreign };
+	if (ac->spare)
+		depot_put_empty(c, ac->spare, false);
+	if (ac->foreign)
+		depot_put_empty(c, ac->foreign, false);
 	ac->spare = ac->foreign = NULL;
-	spin_lock(&c->depot_lock);
-	for (unsigned i = 0; i < 2; i++) {
-		if (mags[i]) {
-			mags[i]->next = c->depot_empty[mags[i]->owner];
-			c->depot_empty[mags[i]->owner] = mags[i];
-			c->nr_empty++;
-		}
-	}
-	spin_unlock(&c->depot_lock);
 }
 
 /* Runs on each CPU: its array of one cache (arg), or of every cache (arg NULL). */
@@ -1021,11 +1013,12 @@ static int cache_init(struct kmem_cache *c, const char *name, size_t size, size_
 		c->obj_mask = c->size - 1;
 	c->limit = cpu_limit_for(c->size);
 	c->batchcount = (c->limit + 1) / 2;
-	/* Half the depot budget per cache, in magazines (0: no depot yet, or at all). */
+	/* Half the depot budget per slot, in magazines (0: no depot yet, or at all). */
 	c->depot_max =
 		(unsigned)MIN(slab_depot_budget / 2 / ((unsigned long)c->batchcount * c->size),
 			      (unsigned long)UINT32_MAX / 2);
-	spin_lock_init(&c->depot_lock);
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		spin_lock_init(&c->depot[cpu].lock);
 	c->random = (uintptr_t)arch_random_u64();
 	spin_lock_init(&c->lock);
 	for (unsigned i = 0; i < SLAB_NR_LISTS; i++)
@@ -1333,18 +1326,22 @@ static unsigned check_slab(struct kmem_cache *c, struct page *slab, unsigned lis
 }
 
 /*
- * The depot: list lengths as counted, bounds kept, every magazine's objects
- * objects of this cache, empty magazines empty. Lock held (depot_lock taken
- * here). Adds the depot's objects to *objects.
+ * The depot, slot by slot: list lengths as counted, bounds kept, every full
+ * magazine's objects objects of this cache, every magazine in its owner's
+ * slot, empty ones empty, bytes as counted and charged. Lock held (each
+ * slot's lock taken here). Adds the depot's objects to *objects.
  */
 static unsigned check_depot(struct kmem_cache *c, unsigned long *objects)
 {
-	unsigned problems = 0, n = 0;
+	unsigned problems = 0;
 	struct slab_magazine *m;
 
-	spin_lock(&c->depot_lock);
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
-		for (m = c->depot_full[cpu]; m && n <= c->nr_full; m = m->next, n++) {
+		struct depot_slot *d = &c->depot[cpu];
+		unsigned long n = 0, here = 0;
+
+		spin_lock(&d->lock);
+		for (m = d->full; m && n <= d->nr_full; m = m->next, n++) {
 			if (!m->n || m->n > c->batchcount || m->owner != cpu) {
 				problems += check_problem(c, "depot magazine: objects, owner", m,
 							  m->n, m->owner);
@@ -1358,26 +1355,26 @@ static unsigned check_depot(struct kmem_cache *c, unsigned long *objects)
 						c, "depot magazine holds a foreign pointer",
 						m->objs[i], n, i);
 			}
-			*objects += m->n;
+			here += m->n;
 		}
-	}
-	if (n != c->nr_full || n > c->depot_max)
-		problems += check_problem(c, "full magazines in the depot", NULL, n, c->nr_full);
-	if (*objects * c->size != c->depot_bytes || c->depot_bytes > c->depot_charged)
-		problems += check_problem(c, "depot bytes (counted, recorded, charged)", NULL,
-					  *objects * c->size, c->depot_bytes);
-	n = 0;
-	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
-		for (m = c->depot_empty[cpu]; m && n <= c->nr_empty; m = m->next, n++) {
+		if (n != d->nr_full || n > c->depot_max)
+			problems += check_problem(c, "full magazines in a depot slot", d, n,
+						  d->nr_full);
+		if (here * c->size != d->bytes || d->bytes > d->charged)
+			problems += check_problem(c, "depot bytes (counted, recorded)", d,
+						  here * c->size, d->bytes);
+		*objects += here;
+		n = 0;
+		for (m = d->empty; m && n <= d->nr_empty; m = m->next, n++)
 			if (m->n || m->owner != cpu)
 				problems += check_problem(c, "empty magazine: objects, owner", m,
 							  m->n, m->owner);
-		}
+		/* Drained CPUs' magazines may push a list past its bound until depot_drain. */
+		if (n != d->nr_empty || n > c->depot_max + 2 * nr_cpu_ids)
+			problems += check_problem(c, "empty magazines in a depot slot", d, n,
+						  d->nr_empty);
+		spin_unlock(&d->lock);
 	}
-	/* Drained CPUs' magazines may push the empty lists past their bound until depot_drain. */
-	if (n != c->nr_empty || n > c->depot_max + 2 * nr_cpu_ids)
-		problems += check_problem(c, "empty magazines in the depot", NULL, n, c->nr_empty);
-	spin_unlock(&c->depot_lock);
 	return problems;
 }
 
@@ -1453,7 +1450,7 @@ unsigned slab_check(void)
 	{
 		unsigned long objects = 0;
 		problems += check_cache(c, &objects);
-		charged += c->depot_charged;
+		charged += depot_charged(c);
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	unsigned long total = __atomic_load_n(&slab_depot_charged, __ATOMIC_RELAXED);
@@ -1494,11 +1491,8 @@ void show_slabinfo(void)
 		(void)avail;
 		bool dbg = c->flags & SLAB_DEBUG;
 		unsigned depot = 0;
-		spin_lock(&c->depot_lock);
 		for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
-			for (const struct slab_magazine *m = c->depot_full[cpu]; m; m = m->next)
-				depot += m->n;
-		spin_unlock(&c->depot_lock);
+			depot += READ_ONCE(c->depot[cpu].bytes) / c->size;
 		printk("%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6u"
 		       " : cpustat %6lu %6lu %6lu %6lu\n",
 		       c->name, c->inuse_objects, c->total_objects, c->size, c->oo.objects,

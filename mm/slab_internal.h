@@ -181,6 +181,36 @@ struct slab_magazine {
 };
 
 /*
+ * One CPU's part of a cache's depot: the magazines it owns, full and empty,
+ * under a lock of their own, on a cache line of their own. A CPU flushes
+ * into and refills from its own slot, so CPUs that work from their own
+ * magazines share no line at all (one shared lock for the depot made each
+ * flush and refill cost about twice as much with two busy CPUs under TCG);
+ * a CPU whose slot has no full magazine takes one from another CPU's slot,
+ * and hands emptied foreign magazines back to their owner's.
+ */
+struct depot_slot {
+	/*
+	 * Padded to a line, not aligned by an attribute: struct kmem_cache
+	 * starts with the slots and is allocated cache-line aligned, which
+	 * puts each slot on a line of its own; an aligned type would make the
+	 * list sentinel that list_for_each_entry computes a misaligned
+	 * "struct kmem_cache".
+	 */
+	union {
+		struct {
+			spinlock_t lock;
+			unsigned int nr_full, nr_empty;
+			struct slab_magazine *full, *empty;
+			unsigned long bytes;   /* object bytes in the full magazines */
+			unsigned long charged; /* of slab_depot_budget (depot_charge): >= bytes */
+		};
+		char line[CACHELINE_SIZE];
+	};
+};
+BUILD_BUG_ON(sizeof(struct depot_slot) != CACHELINE_SIZE);
+
+/*
  * The placeholder every cpu_cache[] slot points at until its CPU first needs
  * a real array (and forever for slab_debug caches): avail = limit = 0 sends
  * both fast paths to the slow path, so the fast paths test nothing else.
@@ -196,6 +226,15 @@ struct slab_geom {
 };
 
 struct kmem_cache {
+	/*
+	 * The depot, one slot per CPU (a slot's lock is never held with lock
+	 * or with another slot's, except by slab_check: lock first). At most
+	 * depot_max full magazines in each slot, each holding batchcount
+	 * objects or fewer. First, so that the slots are line-aligned.
+	 */
+	struct depot_slot depot[NR_CPUS];
+	unsigned int depot_max;
+
 	/* Fast path, read-mostly. */
 	struct array_cache *cpu_cache[NR_CPUS];
 	unsigned long flags;
@@ -235,21 +274,21 @@ struct kmem_cache {
 	unsigned long grown, reaped; /* slabs allocated / given back */
 	unsigned long lost_objects;  /* dropped with a corrupted free list */
 
-	/*
-	 * The depot, protected by depot_lock (never taken together with lock,
-	 * except by slab_check: lock first). At most depot_max magazines on
-	 * each list; all full ones hold batchcount objects or fewer.
-	 */
-	spinlock_t depot_lock;
-	struct slab_magazine *depot_full[NR_CPUS];  /* by owner */
-	struct slab_magazine *depot_empty[NR_CPUS]; /* by owner */
-	unsigned int nr_full, nr_empty;		    /* on all the lists of each kind */
-	unsigned int depot_max;
-	unsigned long depot_bytes;   /* object bytes in the full magazines */
-	unsigned long depot_charged; /* of slab_depot_budget: >= depot_bytes */
-
 	struct list_head list; /* slab_caches, under slab_caches_lock */
 };
+
+/* Totals over a cache's depot slots (unlocked reads: for reports and tests). */
+#define DEPOT_SUM(c, field)                                          \
+	({                                                           \
+		unsigned long __sum = 0;                             \
+		for (unsigned __cpu = 0; __cpu < NR_CPUS; __cpu++)   \
+			__sum += READ_ONCE((c)->depot[__cpu].field); \
+		__sum;                                               \
+	})
+#define depot_nr_full(c)  DEPOT_SUM(c, nr_full)
+#define depot_nr_empty(c) DEPOT_SUM(c, nr_empty)
+#define depot_bytes(c)	  DEPOT_SUM(c, bytes)
+#define depot_charged(c)  DEPOT_SUM(c, charged)
 
 /* Every cache, for slabinfo, slab_check and draining (slab_caches_lock). */
 extern struct list_head slab_caches;

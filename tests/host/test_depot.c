@@ -65,11 +65,11 @@ static void depot_carries_frees_from_consumer_to_producer(struct ktest *t)
 	KEXPECT_EQ(t, ac1->flushes, (unsigned long)FILED);
 	KEXPECT_EQ(t, ac1->flush_depot, (unsigned long)FILED);
 	KEXPECT_EQ(t, ac1->avail, (unsigned)(N - FROM_DEPOT));
-	KASSERT_EQ(t, c->nr_full, (unsigned)FILED);
-	KEXPECT_NULL(t, c->depot_full[0]);
-	KASSERT_EQ(t, depot_list_len(c->depot_full[1]), (unsigned)FILED);
+	KASSERT_EQ(t, depot_nr_full(c), (unsigned)FILED);
+	KEXPECT_NULL(t, c->depot[0].full);
+	KASSERT_EQ(t, depot_list_len(c->depot[1].full), (unsigned)FILED);
 	unsigned k = 0;
-	for (struct slab_magazine *m = c->depot_full[1]; m; m = m->next) {
+	for (struct slab_magazine *m = c->depot[1].full; m; m = m->next) {
 		KEXPECT_EQ(t, m->owner, 1u);
 		KEXPECT_EQ(t, m->n, (unsigned)DEPOT_BATCH);
 		mags1[k++] = m;
@@ -88,8 +88,8 @@ static void depot_carries_frees_from_consumer_to_producer(struct ktest *t)
 	KEXPECT_EQ(t, ac0->refills - refills, (unsigned long)FILED);
 	KEXPECT_EQ(t, c->grown, grown);
 	KEXPECT_EQ(t, ac0->avail, 0u);
-	KEXPECT_EQ(t, c->nr_full, 0u);
-	KEXPECT_EQ(t, c->depot_bytes, 0ul);
+	KEXPECT_EQ(t, depot_nr_full(c), 0u);
+	KEXPECT_EQ(t, depot_bytes(c), 0ul);
 	/* Exactly the objects CPU 1 filed, each once. */
 	memset(seen, 0, sizeof(seen));
 	unsigned wrong = 0;
@@ -107,10 +107,10 @@ static void depot_carries_frees_from_consumer_to_producer(struct ktest *t)
 	 * already, the last is held by CPU 0 as foreign until its next depot
 	 * operation. None became CPU 0's spare, none is on CPU 0's list.
 	 */
-	KEXPECT_EQ(t, c->nr_empty, (unsigned)FILED - 1);
-	KEXPECT_EQ(t, depot_list_len(c->depot_empty[1]), (unsigned)FILED - 1);
-	KEXPECT_NULL(t, c->depot_empty[0]);
-	for (struct slab_magazine *m = c->depot_empty[1]; m; m = m->next) {
+	KEXPECT_EQ(t, depot_nr_empty(c), (unsigned)FILED - 1);
+	KEXPECT_EQ(t, depot_list_len(c->depot[1].empty), (unsigned)FILED - 1);
+	KEXPECT_NULL(t, c->depot[0].empty);
+	for (struct slab_magazine *m = c->depot[1].empty; m; m = m->next) {
 		KEXPECT_EQ(t, m->owner, 1u);
 		KEXPECT_EQ(t, m->n, 0u);
 		KEXPECT_TRUE(t, pc_mag_in(m, mags1, FILED));
@@ -129,10 +129,10 @@ static void depot_carries_frees_from_consumer_to_producer(struct ktest *t)
 	unsigned long filed0 = depot_flushes_for(FROM_DEPOT);
 	KEXPECT_EQ(t, ac0->flush_depot, filed0);
 	KEXPECT_NULL(t, ac0->foreign);
-	KEXPECT_EQ(t, c->nr_empty, (unsigned)FILED);
-	KEXPECT_EQ(t, depot_list_len(c->depot_empty[1]), (unsigned)FILED);
-	KEXPECT_EQ(t, depot_list_len(c->depot_full[0]), (unsigned)filed0);
-	for (struct slab_magazine *m = c->depot_full[0]; m; m = m->next) {
+	KEXPECT_EQ(t, depot_nr_empty(c), (unsigned)FILED);
+	KEXPECT_EQ(t, depot_list_len(c->depot[1].empty), (unsigned)FILED);
+	KEXPECT_EQ(t, depot_list_len(c->depot[0].full), (unsigned)filed0);
+	for (struct slab_magazine *m = c->depot[0].full; m; m = m->next) {
 		KEXPECT_EQ(t, m->owner, 0u);
 		KEXPECT_FALSE(t, pc_mag_in(m, mags1, FILED));
 	}
@@ -147,12 +147,12 @@ static void depot_carries_frees_from_consumer_to_producer(struct ktest *t)
 	host_set_cpu(1);
 	kmem_cache_free(c, p);
 	KEXPECT_EQ(t, ac1->flush_depot, (unsigned long)FILED + 1);
-	KASSERT_NOT_NULL(t, c->depot_full[1]);
-	KEXPECT_TRUE(t, pc_mag_in(c->depot_full[1], mags1, FILED));
-	KEXPECT_EQ(t, c->depot_full[1]->n, (unsigned)DEPOT_BATCH);
+	KASSERT_NOT_NULL(t, c->depot[1].full);
+	KEXPECT_TRUE(t, pc_mag_in(c->depot[1].full, mags1, FILED));
+	KEXPECT_EQ(t, c->depot[1].full->n, (unsigned)DEPOT_BATCH);
 	KASSERT_NOT_NULL(t, ac1->spare);
 	KEXPECT_TRUE(t, pc_mag_in(ac1->spare, mags1, FILED));
-	KEXPECT_EQ(t, c->nr_empty, (unsigned)FILED - 2);
+	KEXPECT_EQ(t, depot_nr_empty(c), (unsigned)FILED - 2);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
 	/* Nothing is held: shrinking (every CPU's array, then the depot) empties the cache. */

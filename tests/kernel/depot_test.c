@@ -64,7 +64,7 @@ static struct kmem_cache *depot_cache(struct ktest *t, const char *name)
 	KASSERT_EQ(t, c->batchcount, (unsigned)DEPOT_BATCH);
 	/* Every configuration's budget holds far more than the 8 magazines a case files. */
 	KASSERT_GE(t, c->depot_max, 8u);
-	KASSERT_EQ(t, c->nr_full + c->nr_empty, 0u);
+	KASSERT_EQ(t, depot_nr_full(c) + depot_nr_empty(c), 0u);
 	return c;
 }
 
@@ -85,13 +85,13 @@ static void depot_free_list(struct kmem_cache *c, void **objs, unsigned from, un
 /* The depot and this cache's share of the budget are empty, and no CPU holds a magazine. */
 static void expect_depot_empty(struct ktest *t, struct kmem_cache *c)
 {
-	KEXPECT_EQ(t, c->nr_full, 0u);
-	KEXPECT_EQ(t, c->nr_empty, 0u);
-	KEXPECT_EQ(t, c->depot_bytes, 0ul);
-	KEXPECT_EQ(t, c->depot_charged, 0ul);
+	KEXPECT_EQ(t, depot_nr_full(c), 0u);
+	KEXPECT_EQ(t, depot_nr_empty(c), 0u);
+	KEXPECT_EQ(t, depot_bytes(c), 0ul);
+	KEXPECT_EQ(t, depot_charged(c), 0ul);
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
-		KEXPECT_NULL(t, c->depot_full[cpu]);
-		KEXPECT_NULL(t, c->depot_empty[cpu]);
+		KEXPECT_NULL(t, c->depot[cpu].full);
+		KEXPECT_NULL(t, c->depot[cpu].empty);
 		KEXPECT_NULL(t, c->cpu_cache[cpu]->spare);
 		KEXPECT_NULL(t, c->cpu_cache[cpu]->foreign);
 	}
@@ -117,16 +117,16 @@ static void depot_flushes_file_magazines_and_refills_take_them(struct ktest *t)
 	unsigned long flushes = depot_flushes_for(DEPOT_N);
 	KEXPECT_EQ(t, ac->flushes, flushes);
 	KEXPECT_EQ(t, ac->flush_depot, flushes);
-	KEXPECT_EQ(t, c->nr_full, (unsigned)flushes);
-	KEXPECT_EQ(t, depot_list_len(c->depot_full[cpu]), (unsigned)flushes);
-	KEXPECT_EQ(t, c->depot_bytes, flushes * DEPOT_BATCH * DEPOT_OBJ_SIZE);
-	KEXPECT_GE(t, c->depot_charged, c->depot_bytes);
+	KEXPECT_EQ(t, depot_nr_full(c), (unsigned)flushes);
+	KEXPECT_EQ(t, depot_list_len(c->depot[cpu].full), (unsigned)flushes);
+	KEXPECT_EQ(t, depot_bytes(c), flushes * DEPOT_BATCH * DEPOT_OBJ_SIZE);
+	KEXPECT_GE(t, depot_charged(c), depot_bytes(c));
 	KEXPECT_EQ(t, ac->avail, DEPOT_N - (unsigned)flushes * DEPOT_BATCH);
 	/* Nothing went back to a slab: the depot's objects and the array's count as in use. */
 	KEXPECT_EQ(t, c->inuse_objects, (unsigned long)DEPOT_N);
 	/* Every flush filed its magazine and found no empty one of its own to keep. */
 	KEXPECT_NULL(t, ac->spare);
-	KEXPECT_EQ(t, c->nr_empty, 0u);
+	KEXPECT_EQ(t, depot_nr_empty(c), 0u);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
 	/*
@@ -142,9 +142,9 @@ static void depot_flushes_file_magazines_and_refills_take_them(struct ktest *t)
 	}
 	KEXPECT_EQ(t, ac->refill_depot, 3ul);
 	KEXPECT_EQ(t, ac->avail, 0u);
-	KEXPECT_EQ(t, c->nr_full, (unsigned)flushes - 3);
-	KEXPECT_EQ(t, c->nr_empty, 1u);
-	KEXPECT_EQ(t, depot_list_len(c->depot_empty[cpu]), 1u);
+	KEXPECT_EQ(t, depot_nr_full(c), (unsigned)flushes - 3);
+	KEXPECT_EQ(t, depot_nr_empty(c), 1u);
+	KEXPECT_EQ(t, depot_list_len(c->depot[cpu].empty), 1u);
 	KASSERT_NOT_NULL(t, ac->spare);
 	KASSERT_NOT_NULL(t, ac->foreign);
 	KEXPECT_TRUE(t, ac->spare != ac->foreign);
@@ -158,15 +158,15 @@ static void depot_flushes_file_magazines_and_refills_take_them(struct ktest *t)
 	 * one goes to the empty list.
 	 */
 	struct slab_magazine *spare = ac->spare, *foreign = ac->foreign;
-	struct slab_magazine *home = c->depot_empty[cpu];
+	struct slab_magazine *home = c->depot[cpu].empty;
 	depot_free_list(c, depot_again, 0, DEPOT_LIMIT + 1);
 	KEXPECT_EQ(t, ac->flush_depot, flushes + 1);
-	KASSERT_TRUE(t, c->depot_full[cpu] == spare);
+	KASSERT_TRUE(t, c->depot[cpu].full == spare);
 	KEXPECT_EQ(t, spare->n, (unsigned)DEPOT_BATCH);
 	KEXPECT_TRUE(t, ac->spare == home);
 	KEXPECT_NULL(t, ac->foreign);
-	KEXPECT_TRUE(t, c->depot_empty[cpu] == foreign);
-	KEXPECT_EQ(t, c->nr_empty, 1u);
+	KEXPECT_TRUE(t, c->depot[cpu].empty == foreign);
+	KEXPECT_EQ(t, depot_nr_empty(c), 1u);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
 	depot_free_list(c, depot_again, DEPOT_LIMIT + 1, AGAIN);
@@ -199,26 +199,26 @@ static void depot_at_its_bound_sends_batches_to_the_slabs(struct ktest *t)
 	KEXPECT_EQ(t, ac->flushes, flushes);
 	KEXPECT_EQ(t, ac->flush_depot, 2ul);
 	KEXPECT_LT(t, ac->flush_depot, ac->flushes);
-	KEXPECT_EQ(t, c->nr_full, c->depot_max);
-	KEXPECT_EQ(t, c->depot_bytes, 2ul * DEPOT_BATCH * DEPOT_OBJ_SIZE);
+	KEXPECT_EQ(t, depot_nr_full(c), c->depot_max);
+	KEXPECT_EQ(t, depot_bytes(c), 2ul * DEPOT_BATCH * DEPOT_OBJ_SIZE);
 	/* In use for the slabs: the two magazines' objects and the array's; the rest went home. */
 	KEXPECT_EQ(t, ac->avail, DEPOT_N - (unsigned)flushes * DEPOT_BATCH);
-	KEXPECT_EQ(t, c->inuse_objects, (unsigned long)c->nr_full * DEPOT_BATCH + ac->avail);
+	KEXPECT_EQ(t, c->inuse_objects, (unsigned long)depot_nr_full(c) * DEPOT_BATCH + ac->avail);
 	/* The magazine the bound refused stays this CPU's spare, empty. */
 	KASSERT_NOT_NULL(t, ac->spare);
 	KEXPECT_EQ(t, ac->spare->n, 0u);
 	KEXPECT_EQ(t, ac->spare->owner, cpu);
-	KEXPECT_EQ(t, c->nr_empty, 0u);
+	KEXPECT_EQ(t, depot_nr_empty(c), 0u);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
 	/* A refill frees a place: the next flush files again. */
 	for (unsigned i = 0; i < DEPOT_LIMIT + 1; i++)
 		KASSERT_NOT_NULL(t, depot_again[i] = kmem_cache_alloc(c, GFP_KERNEL));
 	KEXPECT_EQ(t, ac->refill_depot, 1ul);
-	KEXPECT_EQ(t, c->nr_full, 1u);
+	KEXPECT_EQ(t, depot_nr_full(c), 1u);
 	depot_free_list(c, depot_again, 0, DEPOT_LIMIT + 1);
 	KEXPECT_EQ(t, ac->flush_depot, 3ul);
-	KEXPECT_EQ(t, c->nr_full, 2u);
+	KEXPECT_EQ(t, depot_nr_full(c), 2u);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
 	kmem_cache_shrink(c);
@@ -250,8 +250,8 @@ static void depot_global_budget_spent_sends_batches_to_the_slabs(struct ktest *t
 	slab_depot_budget = __atomic_load_n(&slab_depot_charged, __ATOMIC_RELAXED);
 	depot_free_list(c, depot_objs, 0, DEPOT_N / 2);
 	unsigned long flush_depot_spent = ac->flush_depot, flushes_spent = ac->flushes;
-	unsigned full_spent = c->nr_full;
-	unsigned long charged_spent = c->depot_charged;
+	unsigned full_spent = depot_nr_full(c);
+	unsigned long charged_spent = depot_charged(c);
 	slab_depot_budget = budget;
 
 	KEXPECT_EQ(t, flushes_spent, depot_flushes_for(DEPOT_N / 2));
@@ -266,8 +266,8 @@ static void depot_global_budget_spent_sends_batches_to_the_slabs(struct ktest *t
 	unsigned long more = depot_flushes_for(DEPOT_N) - flushes_spent;
 	KEXPECT_EQ(t, ac->flushes, depot_flushes_for(DEPOT_N));
 	KEXPECT_EQ(t, ac->flush_depot, more);
-	KEXPECT_EQ(t, c->nr_full, (unsigned)more);
-	KEXPECT_GE(t, c->depot_charged, c->depot_bytes);
+	KEXPECT_EQ(t, depot_nr_full(c), (unsigned)more);
+	KEXPECT_GE(t, depot_charged(c), depot_bytes(c));
 	KEXPECT_EQ(t, c->inuse_objects, more * DEPOT_BATCH + ac->avail);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
@@ -291,11 +291,11 @@ static void depot_fill_all_kinds(struct ktest *t, struct kmem_cache *c, unsigned
 	/* As in depot_flushes_file_magazines_and_refills_take_them: 3 refills. */
 	for (unsigned i = 0; i < DEPOT_LIMIT + 3 * DEPOT_BATCH; i++)
 		KASSERT_NOT_NULL(t, depot_objs[i] = kmem_cache_alloc(c, GFP_KERNEL));
-	KEXPECT_GT(t, c->nr_full, 0u);
-	KEXPECT_GT(t, c->nr_empty, 0u);
+	KEXPECT_GT(t, depot_nr_full(c), 0u);
+	KEXPECT_GT(t, depot_nr_empty(c), 0u);
 	KEXPECT_NOT_NULL(t, ac->spare);
 	KEXPECT_NOT_NULL(t, ac->foreign);
-	KEXPECT_GT(t, c->depot_charged, 0ul);
+	KEXPECT_GT(t, depot_charged(c), 0ul);
 }
 
 static void depot_emptied_by_drain_all_and_reclaim(struct ktest *t)
@@ -321,10 +321,10 @@ static void depot_emptied_by_drain_all_and_reclaim(struct ktest *t)
 	 * left in the depot.
 	 */
 	depot_free_list(c, depot_objs, 0, HELD);
-	KEXPECT_EQ(t, c->nr_full, (unsigned)depot_flushes_for(HELD));
+	KEXPECT_EQ(t, depot_nr_full(c), (unsigned)depot_flushes_for(HELD));
 	for (unsigned i = 0; i < 2 * DEPOT_LIMIT; i++)
 		KASSERT_NOT_NULL(t, depot_again[i] = kmem_cache_alloc(c, GFP_KERNEL));
-	KEXPECT_EQ(t, c->nr_full, 1u);
+	KEXPECT_EQ(t, depot_nr_full(c), 1u);
 	KEXPECT_NOT_NULL(t, c->cpu_cache[cpu]->spare);
 	KEXPECT_NOT_NULL(t, c->cpu_cache[cpu]->foreign);
 	slab_reclaim();
@@ -335,7 +335,7 @@ static void depot_emptied_by_drain_all_and_reclaim(struct ktest *t)
 
 	/* And once nothing is held, slab_reclaim leaves the cache without a page. */
 	depot_free_list(c, depot_again, 0, 2 * DEPOT_LIMIT);
-	KEXPECT_GT(t, c->nr_full, 0u);
+	KEXPECT_GT(t, depot_nr_full(c), 0u);
 	slab_reclaim();
 	expect_depot_empty(t, c);
 	KEXPECT_EQ(t, c->inuse_objects, 0ul);
@@ -361,8 +361,8 @@ static void depot_damage_is_found_by_slab_check(struct ktest *t)
 
 	depot_alloc_all(t, c, FILL);
 	depot_free_list(c, depot_objs, 0, FILL);
-	KASSERT_EQ(t, c->nr_full, 1u);
-	struct slab_magazine *m = c->depot_full[cpu];
+	KASSERT_EQ(t, depot_nr_full(c), 1u);
+	struct slab_magazine *m = c->depot[cpu].full;
 	KASSERT_NOT_NULL(t, m);
 	KASSERT_EQ(t, m->n, (unsigned)DEPOT_BATCH);
 	void *other = kmem_cache_alloc(d, GFP_KERNEL);

@@ -216,7 +216,7 @@ static void slab_shrink_returns_pages(struct ktest *t)
 	KEXPECT_GT(t, freed, 0ul);
 	KEXPECT_EQ(t, c->total_pages, 0ul);
 	KEXPECT_EQ(t, c->inuse_objects, 0ul);
-	KEXPECT_EQ(t, c->nr_full + c->nr_empty, 0u);
+	KEXPECT_EQ(t, depot_nr_full(c) + depot_nr_empty(c), 0u);
 	/*
 	 * The depot's magazines went back to their kmalloc class, which may keep
 	 * the emptied slabs as its reserve: settle that too before comparing.
@@ -442,7 +442,7 @@ static void slab_percpu_refill_flush_counts(struct ktest *t)
 	KEXPECT_EQ(t, ac->avail, 120u);
 	/* Both batches went into depot magazines, not back to their slabs. */
 	KEXPECT_EQ(t, ac->flush_depot, 2ul);
-	KEXPECT_EQ(t, c->nr_full, 2u);
+	KEXPECT_EQ(t, depot_nr_full(c), 2u);
 	KEXPECT_EQ(t, c->inuse_objects, 240ul);
 
 	/* 121 allocations: 120 hits, then a refill with a whole magazine from the depot. */
@@ -451,9 +451,9 @@ static void slab_percpu_refill_flush_counts(struct ktest *t)
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
 	KEXPECT_EQ(t, ac->refill_depot, 1ul);
 	KEXPECT_EQ(t, ac->avail, 59u);
-	KEXPECT_EQ(t, c->nr_full, 1u);
+	KEXPECT_EQ(t, depot_nr_full(c), 1u);
 	/* The emptied magazine is this CPU's own: kept as its spare for the next flush. */
-	KEXPECT_EQ(t, c->nr_empty, 0u);
+	KEXPECT_EQ(t, depot_nr_empty(c), 0u);
 	KEXPECT_NOT_NULL(t, ac->spare);
 	KEXPECT_EQ(t, c->grown, grown);
 	for (unsigned i = 0; i < 121; i++)
@@ -461,7 +461,7 @@ static void slab_percpu_refill_flush_counts(struct ktest *t)
 
 	kmem_cache_shrink(c);
 	KEXPECT_EQ(t, ac->avail, 0u);
-	KEXPECT_EQ(t, c->nr_full + c->nr_empty, 0u);
+	KEXPECT_EQ(t, depot_nr_full(c) + depot_nr_empty(c), 0u);
 	KEXPECT_EQ(t, c->inuse_objects, 0ul);
 	kmem_cache_destroy(c);
 }
