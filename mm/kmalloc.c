@@ -416,17 +416,12 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 }
 
 /*
- * kfree of a non-NULL p: every check on p before its object is pushed
- * (a direct-map address of RAM, in a slab or a large block, an object
+ * kfree of p, whose pfn is known to be below max_pfn: the checks left
+ * before its object is pushed (in a slab or a large block, an object
  * boundary), each failure reported, never applied.
  */
-static __always_inline void __kfree(const void *p, uintptr_t caller)
+static __always_inline void __kfree_pfn(const void *p, unsigned long pfn, uintptr_t caller)
 {
-	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
-	if (unlikely(pfn >= max_pfn)) {
-		slab_report_bad_ptr(NULL, p, caller);
-		return;
-	}
 	struct page *slab = compound_head(pfn_to_page(pfn));
 	if (unlikely(!(slab->flags & PG_slab))) {
 		kfree_large(slab, p, caller);
@@ -438,6 +433,17 @@ static __always_inline void __kfree(const void *p, uintptr_t caller)
 		return;
 	}
 	slab_free_fast(c, (void *)p, caller);
+}
+
+/* kfree of a non-NULL p, every check included (a direct-map address of RAM first). */
+static __always_inline void __kfree(const void *p, uintptr_t caller)
+{
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	if (unlikely(pfn >= max_pfn)) {
+		slab_report_bad_ptr(NULL, p, caller);
+		return;
+	}
+	__kfree_pfn(p, pfn, caller);
 }
 
 /*
@@ -472,18 +478,7 @@ void kfree(const void *p)
 		kfree_out_of_line(p, _RET_IP_);
 		return;
 	}
-	/* From here as __kfree, without its pfn test. */
-	struct page *slab = compound_head(pfn_to_page(pfn));
-	if (unlikely(!(slab->flags & PG_slab))) {
-		kfree_large(slab, p, _RET_IP_);
-		return;
-	}
-	struct kmem_cache *c = slab->slab_cache;
-	if (unlikely(!slab_obj_boundary(c, slab, p))) {
-		slab_report_bad_ptr(NULL, p, _RET_IP_);
-		return;
-	}
-	slab_free_fast(c, (void *)p, _RET_IP_);
+	__kfree_pfn(p, pfn, _RET_IP_);
 }
 
 /* Usable size of p, 0 (reported) when p is not something kmalloc returned. */
