@@ -296,11 +296,68 @@ static uint64_t ops_per_s(uint64_t ops, uint64_t cycles)
 	return cycles ? ops * tsc_khz * 1000 / cycles : 0;
 }
 
+/*
+ * The ceiling for smp-kmalloc's scaling on this machine: a loop of
+ * arithmetic on a local variable (no allocation, nothing shared), run and
+ * measured like smp-kmalloc (barrier, median of the runs, all operations
+ * over the span from the first start to the last end). Under TCG the
+ * guest's CPUs are host threads that share the host's cores with QEMU's
+ * own threads, so even this loop does not double.
+ */
+#define SMP_SPIN_ITERS 2000000u
+
+static void smp_spin_worker(void *arg)
+{
+	struct smp_worker *w = arg;
+	struct smp_ctx *ctx = w->ctx;
+
+	w->cpu = smp_processor_id();
+	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
+		volatile uint64_t x = r;
+
+		barrier_wait(&ctx->bar, ctx->n);
+		w->t0[r] = tsc_fenced();
+		for (unsigned i = 0; i < SMP_SPIN_ITERS; i++)
+			x = x * 6364136223846793005ull + i;
+		w->t1[r] = tsc_fenced();
+		w->busy[r] = w->t1[r] - w->t0[r];
+	}
+}
+
+/* Median over the runs of all operations (ops per CPU) over the span, for n CPUs. */
+static uint64_t smp_span_ops_per_s(struct smp_ctx *ctx, unsigned n, uint64_t ops)
+{
+	uint64_t vo[BENCH_RUNS];
+
+	for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (unsigned i = 0; i < n; i++) {
+			lo = MIN(lo, ctx->w[i].t0[r]);
+			hi = MAX(hi, ctx->w[i].t1[r]);
+		}
+		vo[r - BENCH_WARMUP] = ops_per_s(ops * n, hi - lo);
+	}
+	return bench_median(vo, BENCH_RUNS);
+}
+
+static void bench_smp_ceiling(struct smp_ctx *ctx, unsigned n)
+{
+	if (!smp_run(ctx, 1, smp_spin_worker))
+		return;
+	uint64_t one = smp_span_ops_per_s(ctx, 1, SMP_SPIN_ITERS);
+	if (!smp_run(ctx, n, smp_spin_worker) || !one)
+		return;
+	uint64_t x100 = smp_span_ops_per_s(ctx, n, SMP_SPIN_ITERS) * 100 / one;
+	pr_info("# smp ceiling cpus=%u: a loop of arithmetic (no allocation, nothing shared) gives "
+		"%llu.%02llux the ops/s of one CPU, measured as smp-kmalloc\n",
+		n, FX(x100));
+}
+
 static void bench_smp_kmalloc(struct smp_ctx *ctx)
 {
 	const uint64_t ops = 2ull * BENCH_BATCH_B * BENCH_BATCH_REPS; /* per CPU per run */
 	unsigned ncpu = MIN(num_online_cpus(), (unsigned)NR_CPUS);
-	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
+	uint64_t v[BENCH_RUNS];
 	char params[48];
 
 	if (ncpu < 2)
@@ -324,18 +381,16 @@ static void bench_smp_kmalloc(struct smp_ctx *ctx)
 				continue;
 			}
 			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
-				uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
+				uint64_t sum = 0;
 
-				for (unsigned i = 0; i < n; i++) {
-					lo = MIN(lo, ctx->w[i].t0[r]);
-					hi = MAX(hi, ctx->w[i].t1[r]);
+				for (unsigned i = 0; i < n; i++)
 					sum += bench_per_op_x100(ctx->w[i].busy[r], ops);
-				}
-				/* per-CPU cycles/op averaged over the CPUs; all ops over the whole span */
+				/* per-CPU cycles/op averaged over the CPUs */
 				v[r - BENCH_WARMUP] = (sum + n / 2) / n;
-				vo[r - BENCH_WARMUP] = ops_per_s(ops * n, hi - lo);
 			}
-			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			/* all ops over the whole span */
+			uint64_t c = bench_median(v, BENCH_RUNS),
+				 o = smp_span_ops_per_s(ctx, n, ops);
 			pr_info("bench smp-kmalloc %s cycles_per_op=%llu.%02llu ops_per_s=%llu\n",
 				params, FX(c), (unsigned long long)o);
 			for (unsigned i = 0; i < n; i++) {
@@ -466,8 +521,12 @@ int bench_run(const char *glob)
 		bench_page_pair();
 	if (ktest_glob_match(glob, "page-batch"))
 		bench_page_batch();
-	if (ktest_glob_match(glob, "smp-kmalloc"))
+	if (ktest_glob_match(glob, "smp-kmalloc")) {
 		bench_smp_kmalloc(&bench_smp_ctx);
+		if (num_online_cpus() > 1)
+			bench_smp_ceiling(&bench_smp_ctx,
+					  MIN(num_online_cpus(), (unsigned)NR_CPUS));
+	}
 	if (ktest_glob_match(glob, "smp-remote-free"))
 		bench_smp_remote_free(&bench_smp_ctx);
 
