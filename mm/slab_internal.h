@@ -495,33 +495,40 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *c, gfp_t gfp, ui
  * Push onto this CPU's array. obj has been checked to be an object of c (an
  * object boundary in one of c's slabs). An object freed on another CPU than
  * the one that allocated it goes into the freeing CPU's array like any other;
- * when that array overflows, the flush returns it to its own slab under the
- * cache lock. Freeing the object that is already on top of the array is the
- * common double free (free(p); free(p)): caught here for the price of one
- * compare.
+ * when that array overflows, the flush files its oldest batch in the depot
+ * (or, the depot at its bound, returns it to the slabs). Freeing the object
+ * that is already on top of the array is the common double free (free(p);
+ * free(p)): caught here for the price of one compare.
  */
 static __always_inline void slab_free_fast(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
+	unsigned long flags;
+
+	/*
+	 * Interrupts off, unlike the pop: a push must write its slot before it
+	 * commits, and an interrupt handler pushing onto the same array in
+	 * between would have its object overwritten (the commit would fail,
+	 * but the handler's object would be gone). The sequence is still
+	 * bumped, for a pop this push interrupted.
+	 */
+	local_irq_save(flags);
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	for (;;) {
-		uint64_t old = READ_ONCE(ac->state);
-		unsigned n = (uint16_t)old;
-		if (unlikely(ac->slots[n] == obj)) {
-			slab_report(c, obj, caller,
-				    "double free (object is already on this CPU's free array)");
-			return;
-		}
-		if (unlikely(n >= ac->limit)) {
-			cache_free_slow(c, obj, caller);
-			return;
-		}
-		/* Written before the commit; a failed commit rewrites it one slot up. */
-		ac->slots[n + 1] = obj;
-		if (likely(arch_cmpxchg64_local(&ac->state, old, old + AC_PUSH)))
-			break;
-		ac->restarts++;
+	unsigned n = ac->avail;
+	if (unlikely(ac->slots[n] == obj)) {
+		local_irq_restore(flags);
+		slab_report(c, obj, caller,
+			    "double free (object is already on this CPU's free array)");
+		return;
 	}
+	if (unlikely(n >= ac->limit)) {
+		local_irq_restore(flags);
+		cache_free_slow(c, obj, caller);
+		return;
+	}
+	ac->slots[n + 1] = obj;
+	ac->state += AC_PUSH;
 	ac->free_hits++;
+	local_irq_restore(flags);
 }
 
 /* ---- memory pressure ---- */

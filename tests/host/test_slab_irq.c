@@ -44,6 +44,35 @@ static uint64_t stamp_of(const void *p)
 	return v;
 }
 
+/*
+ * Objects one tick of the handler allocates and the next one frees: so that
+ * some ticks are net pushes onto the arrays (a free whose fast path is
+ * interrupted by another free must not lose either object) and others net
+ * pops.
+ */
+static void *irq_stash[IRQ_OBJS];
+static uint64_t irq_stash_stamp[IRQ_OBJS];
+
+static void stash_turn(void)
+{
+	for (unsigned i = 0; i < IRQ_OBJS; i++) {
+		if (irq_stash[i]) {
+			if (stamp_of(irq_stash[i]) != irq_stash_stamp[i])
+				irq_bad++;
+			kfree(irq_stash[i]);
+			irq_stash[i] = NULL;
+		} else {
+			irq_stash[i] = kmalloc(sizes[i % 2], GFP_ATOMIC);
+			if (!irq_stash[i]) {
+				irq_bad++;
+				continue;
+			}
+			irq_stash_stamp[i] = ++irq_stamp;
+			stamp(irq_stash[i], irq_stamp);
+		}
+	}
+}
+
 /* The "interrupt handler". */
 static void on_tick(int sig)
 {
@@ -52,6 +81,7 @@ static void on_tick(int sig)
 		irq_masked++;
 		return;
 	}
+	stash_turn();
 	unsigned long flags = arch_local_irq_save(); /* as an interrupt gate does */
 	void *held[IRQ_OBJS];
 	for (unsigned i = 0; i < IRQ_OBJS; i++) {
@@ -120,6 +150,9 @@ static void fast_paths_survive_interrupts_using_the_same_arrays(struct ktest *t)
 	timer_settime(timer, 0, &its, NULL);
 	timer_delete(timer);
 	signal(SIGALRM, SIG_IGN);
+	for (unsigned i = 0; i < IRQ_OBJS; i++) /* the last tick's allocations */
+		if (irq_stash[i])
+			kfree(irq_stash[i]);
 
 	unsigned long restarts = restarts_of(64) + restarts_of(192) - before;
 	ktest_log(t, "%lu rounds, %d interrupts (%d while masked), %lu fast-path restarts", rounds,
