@@ -571,14 +571,15 @@ static int cmd_kmalloc(int argc, char **argv)
 	switch (info.path) {
 	case SA_CPU_HIT:
 		mon_printf(
-			"  level 1: popped from CPU %u's array of %s (interrupts off, no lock)\n",
+			"  level 1: popped from CPU %u's array of %s (no lock, interrupts on: one "
+			"local cmpxchg)\n",
 			info.cpu, info.cache);
 		break;
 	case SA_REFILL_DEPOT:
 		mon_printf(
 			"  level 2: CPU %u's array was empty: refilled with a full magazine of %u "
-			"objects from the depot (a copy of pointers under the depot lock; no slab "
-			"touched)\n",
+			"objects from the depot (taken under a depot slot's lock, copied after it; "
+			"no slab touched)\n",
 			info.cpu, info.refilled);
 		break;
 	case SA_REFILL_PARTIAL:
@@ -658,9 +659,11 @@ static int cmd_kfree(int argc, char **argv)
 			mon_printf("  no per-CPU array: straight back to its slab under the cache "
 				   "lock\n");
 		else
-			mon_printf("  pushed on CPU %u's array (now %u of %u objects; at the limit "
-				   "a batch of %u goes back to the slabs)\n",
-				   cpu, ac->avail, ac->limit, ac->batchcount);
+			mon_printf(
+				"  pushed on CPU %u's array (now %u of %u objects; at the limit "
+				"a batch of %u goes to a depot magazine, or to the slabs when the "
+				"depot is full)\n",
+				cpu, ac->avail, ac->limit, ac->batchcount);
 	} else {
 		unsigned long pfn = page_to_pfn(head);
 		unsigned order = page_order(head);

@@ -4,15 +4,20 @@
  * TCMalloc's thread cache/central free list/page heap):
  *
  *  1. Per CPU, per cache, an array of free object pointers (struct
- *     array_cache). kmem_cache_alloc pops, kmem_cache_free pushes, with only
- *     local interrupts held off: no lock, no atomic instruction. The fast
- *     paths are inlined from slab_internal.h.
- *  2. When the array is empty, a batch of objects is taken from the cache's
- *     slabs under the cache lock (refill); when it is full, the oldest batch
- *     goes back to their slabs (flush). Slabs sit on three lists: partial
- *     (some objects free: allocation takes from here first), full, and empty
- *     (all free: kept while the cache holds few free objects, given back to
- *     the buddy allocator beyond that; see slab_free_limit).
+ *     array_cache). kmem_cache_alloc pops, kmem_cache_free pushes: no lock,
+ *     no locked instruction (a pop commits with a local cmpxchg, a push
+ *     holds interrupts off for a few instructions; see struct array_cache).
+ *     The fast paths are inlined from slab_internal.h.
+ *  2. When the array is empty, a batch is refilled; when it is full, its
+ *     oldest batch is flushed. First stop, the depot (Bonwick's): magazines
+ *     of batchcount pointers in per-CPU slots, filed by a flush and taken by
+ *     a refill as a copy of pointers, the objects and slabs untouched (see
+ *     struct slab_magazine and struct depot_slot). Beyond it, objects go
+ *     one by one between the array and the cache's slabs under the cache
+ *     lock. Slabs sit on three lists: partial (some objects free: allocation
+ *     takes from here first), full, and empty (all free: kept while the
+ *     cache holds few free objects, given back to the buddy allocator beyond
+ *     that; see slab_free_limit).
  *  3. A slab is 2^order pages from alloc_pages. Its free objects form a
  *     singly linked list through a pointer stored in each free object, the
  *     pointer obfuscated and validated before use (see freeptr_get). The
@@ -46,9 +51,12 @@
  * outside it).
  *
  * Locking: slab_caches_lock (the list of caches) may be taken before a
- * cache's lock, never after. Cache locks are taken with interrupts off. The
- * buddy allocator is called with a cache lock held only to free slabs; slabs
- * are allocated with the lock dropped.
+ * cache's lock, never after; a depot slot's lock may be taken under the
+ * cache's lock, never the other way round, and never with another slot's.
+ * All are taken with interrupts off. The buddy allocator is called with a
+ * cache lock held only to free slabs; slabs are allocated with the lock
+ * dropped. Magazines are kmalloc objects, allocated and freed with no slab
+ * lock held (they may come from the very cache being flushed).
  */
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
@@ -826,9 +834,9 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 }
 
 /*
- * Return this CPU's array of c to the slab lists. Lock held, interrupts off.
- * Only its own CPU ever touches an array (pushes and pops run with
- * interrupts off but without the lock), so the other CPUs' arrays are
+ * Return this CPU's array of c to the slab lists, its magazines to their
+ * owners' depot slots. Lock held, interrupts off. Only its own CPU ever
+ * touches an array (without the lock), so the other CPUs' arrays are
  * drained by those CPUs themselves: see drain_cpu_arrays.
  */
 static void cache_drain_this_cpu(struct kmem_cache *c)

@@ -7,13 +7,16 @@
  * The picture, for one cache:
  *
  *   cpu_cache[cpu] --> struct array_cache   slots[1..avail]: free objects, LIFO
- *        |                 (owned by that CPU, touched with interrupts off)
- *        | refill / flush a batch: a copy of batchcount pointers, under depot_lock
+ *        |                 (owned by that CPU: no lock; pop by a local cmpxchg,
+ *        |                  push with interrupts held off for a few instructions)
+ *        | refill / flush a batch: a copy of batchcount pointers, made outside
+ *        | any lock; a depot slot's lock only for the list operation
  *        v
- *   depot_full, depot_empty   magazines (struct slab_magazine) of batchcount
- *        |                    free objects, shared by every CPU
- *        | when the depot has none / is at its bound: one object at a time,
- *        | under cache->lock
+ *   depot[cpu]   per-CPU slots of magazines (struct slab_magazine) of
+ *        |       batchcount free objects: a CPU files its own and refills
+ *        |       from its own first, from another CPU's slot when it has none
+ *        | when no slot has a full magazine / at the bound: one object at a
+ *        | time, under cache->lock
  *        v
  *   lists[SLAB_PARTIAL | SLAB_FULL | SLAB_EMPTY]   slabs (head struct pages)
  *        |                                           linked through page->lru
@@ -107,16 +110,19 @@ enum slab_list_idx { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY, SLAB_NR_LISTS };
  * needs no test for an empty stack. Only its CPU touches it; even draining
  * is done by each CPU for itself (drain_cpu_arrays).
  *
- * The fast paths run with interrupts on and take no lock: avail shares one
- * 64-bit word (state) with a sequence number that every change bumps. A pop
- * or push reads state, does its work, and commits with one cmpxchg on state
+ * The fast paths take no lock. avail shares one 64-bit word (state) with a
+ * sequence number that every change bumps. A pop runs with interrupts on:
+ * it reads state and the top slot and commits with one cmpxchg on state
  * without the lock prefix (arch_cmpxchg64_local: atomic against an
  * interrupt on this CPU, which is all it must be). An interrupt handler
  * that used the array in between changed the sequence, so the commit fails
- * and the fast path starts over; without the sequence, pop + push in the
- * handler would restore the same avail over a different top object (the
- * ABA problem SLUB's tid solves the same way). Slow paths change the array
- * with interrupts off, through ac_set_avail.
+ * and the pop starts over; without the sequence, pop + push in the handler
+ * would restore the same avail over a different top object (the ABA problem
+ * SLUB's tid solves the same way). A push must write its slot before it
+ * commits, and a handler's push between the two would have its object
+ * overwritten, so a push holds interrupts off for its few instructions (and
+ * still bumps the sequence, for a pop it interrupted). Slow paths change
+ * the array with interrupts off, through ac_set_avail.
  */
 struct array_cache {
 	union {
@@ -227,8 +233,9 @@ struct slab_geom {
 
 struct kmem_cache {
 	/*
-	 * The depot, one slot per CPU (a slot's lock is never held with lock
-	 * or with another slot's, except by slab_check: lock first). At most
+	 * The depot, one slot per CPU (a slot's lock is never held with
+	 * another slot's; it may be taken under lock, by slab_check and the
+	 * drain of an array, never the other way round). At most
 	 * depot_max full magazines in each slot, each holding batchcount
 	 * objects or fewer. First, so that the slots are line-aligned.
 	 */
