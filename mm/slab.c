@@ -532,6 +532,7 @@ static struct slab_magazine *depot_pop_full_locked(struct kmem_cache *c, struct 
 	if (m) {
 		d->full = m->next;
 		d->nr_full--;
+		d->min_full = MIN(d->min_full, d->nr_full);
 		depot_uncharge(d, (unsigned long)m->n * c->size);
 	}
 	return m;
@@ -545,6 +546,82 @@ static struct slab_magazine *depot_pop_empty_locked(struct depot_slot *d)
 		d->nr_empty--;
 	}
 	return m;
+}
+
+/*
+ * Objects of a list of full magazines back to their slabs, the magazines
+ * freed. No lock held (magazines may be objects of c itself).
+ */
+static void depot_release_full(struct kmem_cache *c, struct slab_magazine *full)
+{
+	struct slab_magazine *m;
+	unsigned long flags;
+
+	if (!full)
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	for (m = full; m; m = m->next)
+		for (unsigned i = 0; i < m->n; i++)
+			cache_put_obj(c, m->objs[i], 0);
+	spin_unlock_irqrestore(&c->lock, flags);
+	while (full) {
+		m = full;
+		full = m->next;
+		kfree_nocpu(m);
+	}
+}
+
+/*
+ * Bonwick's working-set reaping, run when a flush finds the budget spent:
+ * in every slot of every cache, the magazines that stayed full since the
+ * previous reap (min_full: the fewest the slot held since then) were not
+ * needed, so their objects go back to their slabs and their charge to the
+ * budget. A cache idle since the previous reap loses its whole depot; a
+ * busy one only what it never dipped into. At most once per
+ * DEPOT_REAP_CYCLES (a burst of failed flushes reaps once), so a cache
+ * needs two reaps to lose magazines it used just before the first.
+ * Interrupts off, no slab lock held. true: it ran.
+ */
+#define DEPOT_REAP_CYCLES (1ULL << 24) /* about 8 ms at 2 GHz */
+static uint64_t depot_last_reap;
+
+static bool depot_reap_idle(void)
+{
+	uint64_t now = arch_cycles(), last = __atomic_load_n(&depot_last_reap, __ATOMIC_RELAXED);
+	struct kmem_cache *c;
+
+	if (now - last < DEPOT_REAP_CYCLES ||
+	    !__atomic_compare_exchange_n(&depot_last_reap, &last, now, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return false;
+	spin_lock(&slab_caches_lock);
+	list_for_each_entry(c, &slab_caches, list)
+	{
+		struct slab_magazine *idle = NULL, *m;
+		for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+			struct depot_slot *d = &c->depot[cpu];
+			if (!READ_ONCE(d->nr_full) && !READ_ONCE(d->min_full) &&
+			    !READ_ONCE(d->charged))
+				continue;
+			spin_lock(&d->lock);
+			for (unsigned k = d->min_full; k && (m = depot_pop_full_locked(c, d));
+			     k--) {
+				m->next = idle;
+				idle = m;
+			}
+			d->min_full = d->nr_full;
+			/* and every unused chunk of its charge (not two kept for a next flush) */
+			while (d->charged - d->bytes >= depot_chunk) {
+				d->charged -= depot_chunk;
+				__atomic_fetch_sub(&slab_depot_charged, depot_chunk,
+						   __ATOMIC_RELAXED);
+			}
+			spin_unlock(&d->lock);
+		}
+		depot_release_full(c, idle);
+	}
+	spin_unlock(&slab_caches_lock);
+	return true;
 }
 
 /*
@@ -638,17 +715,30 @@ static bool depot_flush(struct kmem_cache *c, struct array_cache *ac, unsigned n
 	ac->spare = m;
 	memcpy(m->objs, &ac->slots[1], n * sizeof(void *));
 
-	spin_lock(&d->lock);
-	/* At a bound, m stays this CPU's spare and the objects go to their slabs. */
-	if (d->nr_full < c->depot_max && depot_charge(d, (unsigned long)n * c->size)) {
-		m->n = n;
-		m->next = d->full;
-		d->full = m;
-		d->nr_full++;
-		ac->spare = depot_pop_empty_locked(d);
-		filed = true;
+	/*
+	 * At a bound, m stays this CPU's spare and the objects go to their
+	 * slabs; when the global budget is what is spent, idle magazines of
+	 * every cache are reaped first and the charge tried once more.
+	 */
+	for (unsigned attempt = 0; attempt < 2 && !filed; attempt++) {
+		bool spent = false;
+		spin_lock(&d->lock);
+		if (d->nr_full < c->depot_max) {
+			if (depot_charge(d, (unsigned long)n * c->size)) {
+				m->n = n;
+				m->next = d->full;
+				d->full = m;
+				d->nr_full++;
+				ac->spare = depot_pop_empty_locked(d);
+				filed = true;
+			} else {
+				spent = true;
+			}
+		}
+		spin_unlock(&d->lock);
+		if (!spent || !depot_reap_idle())
+			break;
 	}
-	spin_unlock(&d->lock);
 	if (ac->foreign)
 		extra = depot_put_empty(c, ac->foreign, true);
 	ac->foreign = NULL;
@@ -682,20 +772,8 @@ static void depot_drain(struct kmem_cache *c)
 		d->charged = 0;
 		spin_unlock_irqrestore(&d->lock, flags);
 	}
-	if (!full && !empty)
-		return;
-
-	spin_lock_irqsave(&c->lock, flags);
-	for (m = full; m; m = m->next)
-		for (unsigned i = 0; i < m->n; i++)
-			cache_put_obj(c, m->objs[i], 0);
-	spin_unlock_irqrestore(&c->lock, flags);
 	/* Magazines are kmalloc objects (perhaps of c itself): freed with no lock held. */
-	while (full) {
-		m = full;
-		full = m->next;
-		kfree_nocpu(m);
-	}
+	depot_release_full(c, full);
 	while (empty) {
 		m = empty;
 		empty = m->next;

@@ -207,6 +207,8 @@ struct depot_slot {
 		struct {
 			spinlock_t lock;
 			unsigned int nr_full, nr_empty;
+			/* the fewest full magazines since the last reap (depot_reap_idle) */
+			unsigned int min_full;
 			struct slab_magazine *full, *empty;
 			unsigned long bytes;   /* object bytes in the full magazines */
 			unsigned long charged; /* of slab_depot_budget (depot_charge): >= bytes */

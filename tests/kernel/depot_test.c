@@ -243,11 +243,12 @@ static void depot_global_budget_spent_sends_batches_to_the_slabs(struct ktest *t
 	KASSERT_TRUE(t, ac != &slab_empty_ac);
 
 	/*
-	 * Test seam: the budget shrunk to what is charged now, so no cache can
-	 * charge another chunk; put back before anything can abort the case.
+	 * Test seam: no budget at all, so no cache can charge another chunk
+	 * (not even after the reap a spent budget triggers frees idle
+	 * magazines); put back before anything can abort the case.
 	 */
 	unsigned long budget = slab_depot_budget;
-	slab_depot_budget = __atomic_load_n(&slab_depot_charged, __ATOMIC_RELAXED);
+	slab_depot_budget = 0;
 	depot_free_list(c, depot_objs, 0, DEPOT_N / 2);
 	unsigned long flush_depot_spent = ac->flush_depot, flushes_spent = ac->flushes;
 	unsigned full_spent = depot_nr_full(c);
@@ -276,6 +277,69 @@ static void depot_global_budget_spent_sends_batches_to_the_slabs(struct ktest *t
 	KEXPECT_EQ(t, c->total_pages, 0ul);
 	expect_depot_empty(t, c);
 	kmem_cache_destroy(c);
+}
+
+/* Let more than DEPOT_REAP_CYCLES (2^24) pass, so that the next spent budget reaps. */
+static void depot_wait_reap_interval(void)
+{
+	uint64_t t0 = arch_cycles();
+	while (arch_cycles() - t0 < (1ULL << 25))
+		cpu_relax();
+}
+
+/*
+ * Bonwick's reaping, when a flush finds the budget spent: a cache whose
+ * magazines all stayed full from one reap to the next (idle) loses them,
+ * objects back to their slabs, charges given back; the first reap only
+ * notes how many stayed full, since the cache used its depot before it.
+ */
+static void depot_reaps_magazines_idle_between_two_reaps(struct ktest *t)
+{
+	struct kmem_cache *idle = depot_cache(t, "t_depot_idle");
+	struct kmem_cache *busy = depot_cache(t, "t_depot_busy");
+	unsigned cpu = smp_processor_id();
+
+	depot_alloc_all(t, idle, DEPOT_N);
+	depot_free_list(idle, depot_objs, 0, DEPOT_N);
+	unsigned held = depot_nr_full(idle);
+	KASSERT_GT(t, held, 0u);
+	for (unsigned i = 0; i < DEPOT_N; i++)
+		KASSERT_NOT_NULL(t, depot_again[i] = kmem_cache_alloc(busy, GFP_KERNEL));
+	struct array_cache *ac = busy->cpu_cache[cpu];
+	KASSERT_TRUE(t, ac != &slab_empty_ac);
+	unsigned long flushes = ac->flushes;
+
+	/* Test seam: no budget (put back before any assertion can end the case). */
+	unsigned long budget = slab_depot_budget;
+	slab_depot_budget = 0;
+	depot_wait_reap_interval();
+	/* Enough frees for flushes: the first one finds the budget spent and reaps. */
+	depot_free_list(busy, depot_again, 0, 3 * DEPOT_BATCH);
+	unsigned after_first = depot_nr_full(idle);
+	unsigned long flushes_first = ac->flushes;
+	depot_wait_reap_interval();
+	depot_free_list(busy, depot_again, 3 * DEPOT_BATCH, 5 * DEPOT_BATCH);
+	unsigned after_second = depot_nr_full(idle);
+	unsigned long charged_idle = depot_charged(idle), flush_depot = ac->flush_depot;
+	slab_depot_budget = budget;
+
+	KEXPECT_GT(t, flushes_first, flushes);
+	KEXPECT_GT(t, ac->flushes, flushes_first);
+	KEXPECT_EQ(t, flush_depot, 0ul); /* no budget: every batch of busy went to the slabs */
+	KEXPECT_EQ(t, after_first, held);
+	KEXPECT_EQ(t, after_second, 0u);
+	KEXPECT_EQ(t, charged_idle, 0ul);
+	/* Only idle's array still holds objects for its slabs. */
+	KEXPECT_EQ(t, idle->inuse_objects, (unsigned long)idle->cpu_cache[cpu]->avail);
+	KEXPECT_EQ(t, slab_check(), 0u);
+
+	depot_free_list(busy, depot_again, 5 * DEPOT_BATCH, DEPOT_N);
+	kmem_cache_shrink(idle);
+	kmem_cache_shrink(busy);
+	expect_depot_empty(t, idle);
+	expect_depot_empty(t, busy);
+	kmem_cache_destroy(idle);
+	kmem_cache_destroy(busy);
 }
 
 /*
@@ -405,6 +469,7 @@ static struct ktest_case depot_cases[] = {
 	KTEST_CASE(depot_flushes_file_magazines_and_refills_take_them),
 	KTEST_CASE(depot_at_its_bound_sends_batches_to_the_slabs),
 	KTEST_CASE(depot_global_budget_spent_sends_batches_to_the_slabs),
+	KTEST_CASE(depot_reaps_magazines_idle_between_two_reaps),
 	KTEST_CASE(depot_emptied_by_drain_all_and_reclaim),
 	KTEST_CASE(depot_damage_is_found_by_slab_check),
 	{},
