@@ -18,10 +18,6 @@
  *   unsigned long arch_local_irq_save(void)     disable local interrupts, return old state
  *   void arch_local_irq_restore(unsigned long)  put back what _save returned
  *   bool arch_irqs_disabled(void)
- *   bool arch_cmpxchg64_local(uint64_t *p, uint64_t old, uint64_t new)
- *                                if *p == old, store new: true; else false. Atomic
- *                                against interrupts on this CPU only (no lock
- *                                prefix): for data only this CPU writes
  *   void cpu_relax(void)         spin-wait hint (pause)
  *   uint64_t arch_cycles(void)   a cycle counter (rdtsc)
  *   uint64_t arch_random_u64(void)  a random value for hardening (rdrand, else a TSC mix)

@@ -570,10 +570,10 @@ static int cmd_kmalloc(int argc, char **argv)
 		   info.obj_size, (unsigned long long)(info.obj_size - size));
 	switch (info.path) {
 	case SA_CPU_HIT:
-		mon_printf(
-			"  level 1: popped from CPU %u's array of %s (no lock, interrupts on: one "
-			"local cmpxchg)\n",
-			info.cpu, info.cache);
+		mon_printf("  level 1: popped from CPU %u's array of %s (no lock, no atomic, "
+			   "interrupts "
+			   "on: the array marked busy meanwhile)\n",
+			   info.cpu, info.cache);
 		break;
 	case SA_REFILL_DEPOT:
 		mon_printf(

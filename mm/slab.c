@@ -810,10 +810,16 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	unsigned cpu = smp_processor_id();
 	struct array_cache *ac = c->cpu_cache[cpu];
 	struct take_src src = { 0 };
+	if (unlikely(ac != &slab_empty_ac && ac->busy)) {
+		/* In an interrupt handler that interrupted a fast path on this array. */
+		ac->nested++;
+		local_irq_restore(flags);
+		return slab_alloc_direct(c, gfp, caller);
+	}
 	if (unlikely(ac->avail)) {
 		/* An interrupt freed into the array since the fast path found it empty. */
 		obj = ac->slots[ac->avail];
-		ac_set_avail(ac, ac->avail - 1);
+		ac->avail = ac->avail - 1;
 		ac->alloc_hits++;
 		local_irq_restore(flags);
 		return obj;
@@ -835,7 +841,7 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		ac->refill_depot++;
 		note_provenance(SA_REFILL_DEPOT, &src, got);
 		obj = ac->slots[got];
-		ac_set_avail(ac, got - 1);
+		ac->avail = got - 1;
 		local_irq_restore(flags);
 		return obj;
 	}
@@ -856,7 +862,7 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	}
 	if (got) {
 		obj = ac->slots[got];
-		ac_set_avail(ac, got - 1);
+		ac->avail = got - 1;
 	}
 	local_irq_restore(flags);
 	return obj;
@@ -879,7 +885,7 @@ static void cache_flusharray(struct kmem_cache *c, struct array_cache *ac)
 		spin_unlock(&c->lock);
 	}
 	memmove(&ac->slots[1], &ac->slots[n + 1], (ac->avail - n) * sizeof(void *));
-	ac_set_avail(ac, ac->avail - n);
+	ac->avail = ac->avail - n;
 	ac->flushes++;
 }
 
@@ -895,6 +901,13 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 	local_irq_save(flags);
 	unsigned cpu = smp_processor_id();
 	struct array_cache *ac = c->cpu_cache[cpu];
+	if (unlikely(ac != &slab_empty_ac && ac->busy)) {
+		/* In an interrupt handler that interrupted a fast path on this array. */
+		ac->nested++;
+		local_irq_restore(flags);
+		slab_free_direct(c, obj, caller);
+		return;
+	}
 	if (ac == &slab_empty_ac) {
 		ac = cache_setup_cpu(c, cpu, GFP_ATOMIC);
 		if (!ac) {
@@ -907,7 +920,7 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 		cache_flusharray(c, ac);
 	}
 	ac->slots[ac->avail + 1] = obj;
-	ac_set_avail(ac, ac->avail + 1);
+	ac->avail = ac->avail + 1;
 	local_irq_restore(flags);
 }
 
@@ -922,15 +935,29 @@ static void cache_drain_this_cpu(struct kmem_cache *c)
 	struct array_cache *ac = READ_ONCE(c->cpu_cache[smp_processor_id()]);
 	if (ac == &slab_empty_ac)
 		return;
+	if (ac->busy) {
+		/* This IPI interrupted a fast path on the array: to be asked again. */
+		WRITE_ONCE(ac->drain_pending, 1);
+		ac->busy_drains++;
+		return;
+	}
+	WRITE_ONCE(ac->drain_pending, 0);
 	for (unsigned i = 1; i <= ac->avail; i++)
 		cache_put_obj(c, ac->slots[i], 0);
-	ac_set_avail(ac, 0);
+	ac->avail = 0;
 	/* Both magazines go to their owners' empty lists, where depot_drain frees them. */
 	if (ac->spare)
 		depot_put_empty(c, ac->spare, false);
 	if (ac->foreign)
 		depot_put_empty(c, ac->foreign, false);
 	ac->spare = ac->foreign = NULL;
+}
+
+/* Whether cpu's array of c was found busy by the last drain. */
+static bool drain_left(struct kmem_cache *c, unsigned cpu)
+{
+	const struct array_cache *ac = READ_ONCE(c->cpu_cache[cpu]);
+	return ac != &slab_empty_ac && READ_ONCE(ac->drain_pending);
 }
 
 /* Runs on each CPU: its array of one cache (arg), or of every cache (arg NULL). */
@@ -965,10 +992,36 @@ static void drain_cpu_callback(void *arg)
  */
 static void drain_cpu_arrays(struct kmem_cache *only)
 {
-	if (arch_irqs_disabled())
+	unsigned long flags;
+	struct kmem_cache *c;
+
+	if (arch_irqs_disabled()) {
 		drain_cpu_callback(only);
-	else
-		on_each_cpu(drain_cpu_callback, only, true);
+		return;
+	}
+	on_each_cpu(drain_cpu_callback, only, true);
+	/*
+	 * An array an IPI found busy (it interrupted a fast path) is asked
+	 * again; the fast path was a few instructions from its end. Not this
+	 * CPU's own (busy only if we interrupted our own fast path, which
+	 * cannot end before we return: that array stays as it is).
+	 */
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		for (; cpu != smp_processor_id();) {
+			bool left = false;
+			if (only) {
+				left = drain_left(only, cpu);
+			} else {
+				spin_lock_irqsave(&slab_caches_lock, flags);
+				list_for_each_entry(c, &slab_caches, list) left |=
+					drain_left(c, cpu);
+				spin_unlock_irqrestore(&slab_caches_lock, flags);
+			}
+			if (!left)
+				break;
+			smp_call_function_single(cpu, drain_cpu_callback, only, true);
+		}
+	}
 }
 
 /* ---- cache creation ---- */
@@ -1497,6 +1550,10 @@ static unsigned check_cache(struct kmem_cache *c, unsigned long *depot_objects)
 		struct array_cache *ac = c->cpu_cache[cpu];
 		if (ac == &slab_empty_ac)
 			continue;
+		if (ac->busy || ac->drain_pending)
+			problems += check_problem(
+				c, "a per-CPU array left busy or with a drain pending", ac,
+				ac->busy, ac->drain_pending);
 		if ((ac->spare && (ac->spare->n || ac->spare->owner != cpu)) ||
 		    (ac->foreign && ac->foreign->n))
 			problems += check_problem(c, "a CPU's spare or foreign magazine", ac, cpu,

@@ -7,8 +7,8 @@
  * The picture, for one cache:
  *
  *   cpu_cache[cpu] --> struct array_cache   slots[1..avail]: free objects, LIFO
- *        |                 (owned by that CPU: no lock; pop by a local cmpxchg,
- *        |                  push with interrupts held off for a few instructions)
+ *        |                 (owned by that CPU: no lock, no atomic instruction,
+ *        |                  interrupts on; a busy byte keeps interrupts out of it)
  *        | refill / flush a batch: a copy of batchcount pointers, made outside
  *        | any lock; a depot slot's lock only for the list operation
  *        v
@@ -110,38 +110,34 @@ enum slab_list_idx { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY, SLAB_NR_LISTS };
  * needs no test for an empty stack. Only its CPU touches it; even draining
  * is done by each CPU for itself (drain_cpu_arrays).
  *
- * The fast paths take no lock. avail shares one 64-bit word (state) with a
- * sequence number that every change bumps. A pop runs with interrupts on:
- * it reads state and the top slot and commits with one cmpxchg on state
- * without the lock prefix (arch_cmpxchg64_local: atomic against an
- * interrupt on this CPU, which is all it must be). An interrupt handler
- * that used the array in between changed the sequence, so the commit fails
- * and the pop starts over; without the sequence, pop + push in the handler
- * would restore the same avail over a different top object (the ABA problem
- * SLUB's tid solves the same way). A push must write its slot before it
- * commits, and a handler's push between the two would have its object
- * overwritten, so a push holds interrupts off for its few instructions (and
- * still bumps the sequence, for a pop it interrupted). Slow paths change
- * the array with interrupts off, through ac_set_avail.
+ * The fast paths take no lock, no atomic instruction, and leave interrupts
+ * on: while one of them works on the array it sets busy, a byte only this
+ * CPU writes. An interrupt handler on this CPU that allocates or frees from
+ * the same cache finds busy set and leaves the array alone: it is served by
+ * the slab lists directly (slab_alloc_direct / slab_free_direct, counted in
+ * nested). A drain (an IPI) that finds busy set only sets drain_pending,
+ * and the CPU that asked sends it again: a fast path lasts a few
+ * instructions (see drain_cpu_arrays). So the array
+ * changes only under busy or with interrupts off (the slow paths), and
+ * never under both at once. (Linux's newer per-CPU "sheaves" use a
+ * local_trylock to the same end; SLUB's per-CPU freelist uses a cmpxchg on
+ * freelist + transaction id instead, which a stack of pointers cannot: a
+ * push must write its slot before it commits, and an interrupt pushing in
+ * between would lose an object.)
  */
 struct array_cache {
-	union {
-		uint64_t state;
-		struct {
-			uint16_t avail; /* objects in slots[1..avail] (bits 0-15 of state) */
-			uint16_t seq_lo;
-			uint32_t seq_hi; /* bits 16-63: the sequence */
-		};
-	};
+	unsigned int avail;	 /* objects in slots[1..avail] */
 	unsigned int limit;	 /* capacity; 0 in the shared placeholder */
 	unsigned int batchcount; /* objects moved per refill / flush */
 	unsigned int cpu;
-	unsigned int pad;
-	unsigned long alloc_hits; /* allocations served from slots */
-	unsigned long free_hits;  /* frees absorbed by slots */
-	unsigned long refills;	  /* batches taken from the slab lists */
-	unsigned long restarts;	  /* fast paths started over: an interrupt used the array */
-	unsigned long flushes;	  /* batches given back to the slab lists */
+	uint8_t busy;		   /* a fast path of this CPU is using the array */
+	uint8_t drain_pending;	   /* a drain found it busy: to be asked again */
+	unsigned long alloc_hits;  /* allocations served from slots */
+	unsigned long free_hits;   /* frees absorbed by slots */
+	unsigned long refills;	   /* batches taken from the slab lists */
+	unsigned long nested;	   /* interrupts that found it busy and used the slab lists */
+	unsigned long busy_drains; /* drain IPIs that found it busy (asked again) */
+	unsigned long flushes;	   /* batches given back to the slab lists */
 	/* Refills by the deepest level they reached (provenance; their sum <= refills). */
 	unsigned long refill_partial; /* partial slabs were enough */
 	unsigned long refill_empty;   /* took from empty slabs the cache kept */
@@ -438,16 +434,8 @@ static inline void freeptr_set(const struct kmem_cache *c, void *obj, void *next
 
 /* ---- the per-CPU fast paths (inlined into kmem_cache_alloc/free and kmalloc/kfree) ---- */
 
-/* What a pop and a push add to state: avail -1 or +1, and the sequence +1 (bit 16). */
-#define AC_POP	0xffffu
-#define AC_PUSH 0x10001u
-BUILD_BUG_ON(offsetof(struct array_cache, avail) != 0 || sizeof(uint16_t) != 2);
-
-/* Set avail from a slow path (interrupts off), bumping the sequence. */
-static inline void ac_set_avail(struct array_cache *ac, unsigned n)
-{
-	ac->state = (((ac->state >> 16) + 1) << 16) | n;
-}
+/* The busy byte must bracket the array accesses: nothing may be moved across it. */
+#define ac_barrier() __asm__ __volatile__("" : : : "memory")
 
 /*
  * Slow paths, entered with interrupts on (they turn them off): the array
@@ -464,27 +452,30 @@ void slab_count_report(void);
 void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr_t caller);
 
 /*
- * Pop from this CPU's array of c: no lock, no atomic, interrupts on (see
- * struct array_cache). false when the array is empty, or is the placeholder
- * (debug caches, first use on this CPU): the caller then takes its slow path.
- * The hit counter is one add to memory, which an interrupt cannot split.
+ * Pop from this CPU's array of c: no lock, no atomic instruction,
+ * interrupts on (see struct array_cache for busy). false when the array is
+ * empty, or busy (this runs in an interrupt handler that interrupted a fast
+ * path on it), or is the placeholder (debug caches, first use on this CPU):
+ * the caller then takes its slow path. The placeholder is shared, so its
+ * busy byte may be written by several CPUs at once: harmless, since its
+ * avail is 0 and every path then goes slow, which never trusts its busy.
  */
 static __always_inline bool ac_pop(struct kmem_cache *c, void **objp)
 {
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	for (;;) {
-		uint64_t old = READ_ONCE(ac->state);
-		unsigned n = (uint16_t)old;
-		if (unlikely(!n))
-			return false;
-		void *obj = ac->slots[n];
-		if (likely(arch_cmpxchg64_local(&ac->state, old, old + AC_POP))) {
-			ac->alloc_hits++;
-			*objp = obj;
-			return true;
-		}
-		ac->restarts++;
+	if (unlikely(READ_ONCE(ac->busy)))
+		return false;
+	WRITE_ONCE(ac->busy, 1);
+	ac_barrier();
+	unsigned n = ac->avail;
+	if (likely(n)) {
+		*objp = ac->slots[n];
+		ac->avail = n - 1;
+		ac->alloc_hits++;
 	}
+	ac_barrier();
+	WRITE_ONCE(ac->busy, 0);
+	return n != 0;
 }
 
 /*
@@ -511,33 +502,32 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *c, gfp_t gfp, ui
  */
 static __always_inline void slab_free_fast(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
-	unsigned long flags;
-
-	/*
-	 * Interrupts off, unlike the pop: a push must write its slot before it
-	 * commits, and an interrupt handler pushing onto the same array in
-	 * between would have its object overwritten (the commit would fail,
-	 * but the handler's object would be gone). The sequence is still
-	 * bumped, for a pop this push interrupted.
-	 */
-	local_irq_save(flags);
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	if (unlikely(READ_ONCE(ac->busy))) {
+		cache_free_slow(c, obj, caller); /* interrupting a fast path on this array */
+		return;
+	}
+	WRITE_ONCE(ac->busy, 1);
+	ac_barrier();
 	unsigned n = ac->avail;
+	int done = 0; /* 1 pushed, -1 double free, 0 full */
 	if (unlikely(ac->slots[n] == obj)) {
-		local_irq_restore(flags);
+		done = -1;
+	} else if (likely(n < ac->limit)) {
+		ac->slots[n + 1] = obj;
+		ac->avail = n + 1;
+		ac->free_hits++;
+		done = 1;
+	}
+	ac_barrier();
+	WRITE_ONCE(ac->busy, 0);
+	if (likely(done > 0))
+		return;
+	if (done < 0)
 		slab_report(c, obj, caller,
 			    "double free (object is already on this CPU's free array)");
-		return;
-	}
-	if (unlikely(n >= ac->limit)) {
-		local_irq_restore(flags);
+	else
 		cache_free_slow(c, obj, caller);
-		return;
-	}
-	ac->slots[n + 1] = obj;
-	ac->state += AC_PUSH;
-	ac->free_hits++;
-	local_irq_restore(flags);
 }
 
 /* ---- memory pressure ---- */

@@ -47,21 +47,6 @@ static inline bool arch_irqs_disabled(void)
 	return !(flags & X86_EFLAGS_IF);
 }
 
-/*
- * Compare-and-exchange without the lock prefix: one instruction, so an
- * interrupt on this CPU sees it done or not done, but not atomic against
- * other CPUs (Linux's this_cpu_cmpxchg). For per-CPU data only.
- */
-static inline bool arch_cmpxchg64_local(uint64_t *p, uint64_t old, uint64_t new)
-{
-	bool ok;
-	__asm__ __volatile__("cmpxchgq %3, %1"
-			     : "=@ccz"(ok), "+m"(*p), "+a"(old)
-			     : "r"(new)
-			     : "memory");
-	return ok;
-}
-
 static inline void cpu_relax(void)
 {
 	__asm__ __volatile__("pause" : : : "memory");

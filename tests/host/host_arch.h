@@ -44,21 +44,6 @@ static inline void arch_local_irq_restore(unsigned long flags)
 	host_irq_flags = flags;
 }
 
-/*
- * Compare-and-exchange without the lock prefix, as the kernel's (the
- * hosted build runs on x86-64 too): one instruction, not atomic against
- * other threads (Linux's this_cpu_cmpxchg). For per-CPU data only.
- */
-static inline bool arch_cmpxchg64_local(uint64_t *p, uint64_t old, uint64_t new)
-{
-	bool ok;
-	__asm__ __volatile__("cmpxchgq %3, %1"
-			     : "=@ccz"(ok), "+m"(*p), "+a"(old)
-			     : "r"(new)
-			     : "memory");
-	return ok;
-}
-
 static inline bool arch_irqs_disabled(void)
 {
 	return host_irq_flags != 0;

@@ -967,8 +967,67 @@ static void slab_depot_carries_frees_to_the_allocating_cpu(struct ktest *t)
 		  ac0->refill_depot - from_depot);
 }
 
+/*
+ * Drains against fast paths: CPU 1 runs kmalloc/kfree pairs of 64 bytes
+ * (each pair marks its array busy for a few instructions) while the boot
+ * CPU drains every CPU's arrays over and over (an IPI each time). A drain
+ * that lands inside a fast path must leave the array alone and be asked
+ * again, never corrupt it: afterwards every array and slab checks out, no
+ * problem was reported, and CPU 1's array was drained at least once.
+ */
+#define DRAIN_RACE_ROUNDS 300
+static volatile bool drain_race_stop;
+static unsigned long drain_race_pairs;
+
+static void drain_race_worker(void *arg)
+{
+	(void)arg;
+	unsigned long n = 0;
+	while (!READ_ONCE(drain_race_stop)) {
+		void *p = kmalloc(64, GFP_KERNEL);
+		if (!p)
+			break;
+		*(volatile uint64_t *)p = n;
+		kfree(p);
+		n++;
+	}
+	drain_race_pairs = n;
+}
+
+static void drains_ask_again_when_they_interrupt_a_fast_path(struct ktest *t)
+{
+	struct kmem_cache *c = kmalloc_cache_for(64);
+	KASSERT_NOT_NULL(t, c);
+	if (nr_cpu_ids < 2)
+		KTEST_SKIP(t, "needs two CPUs");
+	if (c->flags & SLAB_DEBUG)
+		KTEST_SKIP(t, "slab_debug: no per-CPU arrays");
+	unsigned long reports = slab_report_count();
+	const struct array_cache *before = READ_ONCE(c->cpu_cache[1]);
+	unsigned long busy_before = before == &slab_empty_ac ? 0 : before->busy_drains;
+
+	drain_race_stop = false;
+	drain_race_pairs = 0;
+	KASSERT_EQ(t, smp_queue_work(1, drain_race_worker, NULL), 0);
+	for (unsigned i = 0; i < DRAIN_RACE_ROUNDS; i++)
+		kmem_cache_drain_all();
+	WRITE_ONCE(drain_race_stop, true);
+	smp_wait_work(1);
+
+	const struct array_cache *ac1 = READ_ONCE(c->cpu_cache[1]);
+	KASSERT_TRUE(t, ac1 != &slab_empty_ac);
+	KEXPECT_GT(t, drain_race_pairs, 0ul);
+	KEXPECT_EQ(t, slab_report_count(), reports);
+	KEXPECT_EQ(t, slab_check(), 0u);
+	/* The case is about that interleaving: it must have happened (20 of 300, typically). */
+	KEXPECT_GT(t, ac1->busy_drains - busy_before, 0ul);
+	ktest_log(t, "%lu pairs on CPU 1 during %u drains; %lu drains found its array busy",
+		  drain_race_pairs, DRAIN_RACE_ROUNDS, ac1->busy_drains - busy_before);
+}
+
 static struct ktest_case smp_cases[] = {
 	KTEST_CASE(cpus_are_numbered_densely_with_their_apic_ids),
+	KTEST_CASE(drains_ask_again_when_they_interrupt_a_fast_path),
 	KTEST_CASE(calls_reach_exactly_the_cpus_asked),
 	KTEST_CASE(calls_without_waiting_all_arrive),
 	KTEST_CASE(crossing_calls_with_interrupts_off_do_not_deadlock),
