@@ -5,9 +5,9 @@
  *
  *  1. Per CPU, per cache, an array of free object pointers (struct
  *     array_cache). kmem_cache_alloc pops, kmem_cache_free pushes: no lock,
- *     no locked instruction (a pop commits with a local cmpxchg, a push
- *     holds interrupts off for a few instructions; see struct array_cache).
- *     The fast paths are inlined from slab_internal.h.
+ *     no atomic instruction, interrupts on; the array is marked busy
+ *     meanwhile, which keeps interrupt handlers and drains out of it (see
+ *     struct array_cache). The fast paths are inlined from slab_internal.h.
  *  2. When the array is empty, a batch is refilled; when it is full, its
  *     oldest batch is flushed. First stop, the depot (Bonwick's): magazines
  *     of batchcount pointers in per-CPU slots, filed by a flush and taken by
