@@ -97,6 +97,16 @@ static void expect_depot_empty(struct ktest *t, struct kmem_cache *c)
 	}
 }
 
+/* The end of a case: nothing held, so shrinking empties the cache and its depot; then destroy. */
+static void depot_finish(struct ktest *t, struct kmem_cache *c)
+{
+	kmem_cache_shrink(c);
+	KEXPECT_EQ(t, c->inuse_objects, 0ul);
+	KEXPECT_EQ(t, c->total_pages, 0ul);
+	expect_depot_empty(t, c);
+	kmem_cache_destroy(c);
+}
+
 /*
  * With room in the depot, every flush files its batch in a magazine: the
  * objects stay "in use" for their slabs, and the next refills take whole
@@ -170,11 +180,7 @@ static void depot_flushes_file_magazines_and_refills_take_them(struct ktest *t)
 	KEXPECT_EQ(t, slab_check(), 0u);
 
 	depot_free_list(c, depot_again, DEPOT_LIMIT + 1, AGAIN);
-	kmem_cache_shrink(c);
-	KEXPECT_EQ(t, c->inuse_objects, 0ul);
-	KEXPECT_EQ(t, c->total_pages, 0ul);
-	expect_depot_empty(t, c);
-	kmem_cache_destroy(c);
+	depot_finish(t, c);
 }
 
 /*
@@ -221,11 +227,7 @@ static void depot_at_its_bound_sends_batches_to_the_slabs(struct ktest *t)
 	KEXPECT_EQ(t, depot_nr_full(c), 2u);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
-	kmem_cache_shrink(c);
-	KEXPECT_EQ(t, c->inuse_objects, 0ul);
-	KEXPECT_EQ(t, c->total_pages, 0ul);
-	expect_depot_empty(t, c);
-	kmem_cache_destroy(c);
+	depot_finish(t, c);
 }
 
 /*
@@ -272,11 +274,7 @@ static void depot_global_budget_spent_sends_batches_to_the_slabs(struct ktest *t
 	KEXPECT_EQ(t, c->inuse_objects, more * DEPOT_BATCH + ac->avail);
 	KEXPECT_EQ(t, slab_check(), 0u);
 
-	kmem_cache_shrink(c);
-	KEXPECT_EQ(t, c->inuse_objects, 0ul);
-	KEXPECT_EQ(t, c->total_pages, 0ul);
-	expect_depot_empty(t, c);
-	kmem_cache_destroy(c);
+	depot_finish(t, c);
 }
 
 /* Let more than DEPOT_REAP_CYCLES (2^24) pass, so that the next spent budget reaps. */
