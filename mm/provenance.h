@@ -24,7 +24,7 @@ struct kmem_cache;
 /* The level of the slab allocator (and kmalloc) that served an object. */
 enum slab_alloc_path {
 	SA_CPU_HIT,	   /* popped from this CPU's array: no lock, no atomic */
-	SA_REFILL_DEPOT,   /* the array was empty: refilled with a full magazine (depot lock) */
+	SA_REFILL_DEPOT,   /* the array was empty: refilled with a full magazine (a slot lock) */
 	SA_REFILL_PARTIAL, /* the array was empty: refilled from partial slabs (cache lock) */
 	SA_REFILL_EMPTY,   /* ... and had to take from empty slabs the cache kept */
 	SA_NEW_SLAB,	   /* ... and had to get new slabs from the buddy allocator */

@@ -573,8 +573,9 @@ static void depot_release_full(struct kmem_cache *c, struct slab_magazine *full)
 
 /*
  * Bonwick's working-set reaping, run when a flush finds the budget spent:
- * in every slot of every cache, the magazines that stayed full since the
- * previous reap (min_full: the fewest the slot held since then) were not
+ * in every slot of every cache, as many magazines as stayed full since the
+ * previous reap (min_full: the fewest the slot held since then; the
+ * magazines themselves are interchangeable, so the newest go) were not
  * needed, so their objects go back to their slabs and their charge to the
  * budget. A cache idle since the previous reap loses its whole depot; a
  * busy one only what it never dipped into. At most once per
@@ -1550,10 +1551,14 @@ static unsigned check_cache(struct kmem_cache *c, unsigned long *depot_objects)
 		struct array_cache *ac = c->cpu_cache[cpu];
 		if (ac == &slab_empty_ac)
 			continue;
-		if (ac->busy || ac->drain_pending)
-			problems += check_problem(
-				c, "a per-CPU array left busy or with a drain pending", ac,
-				ac->busy, ac->drain_pending);
+		/*
+		 * Left busy is a bug; a drain_pending left behind is not (a drain
+		 * from a handler that interrupted its own CPU's fast path leaves
+		 * one; the next drain clears it), so it is not checked.
+		 */
+		if (ac->busy)
+			problems += check_problem(c, "a per-CPU array left busy", ac, ac->busy,
+						  ac->drain_pending);
 		if ((ac->spare && (ac->spare->n || ac->spare->owner != cpu)) ||
 		    (ac->foreign && ac->foreign->n))
 			problems += check_problem(c, "a CPU's spare or foreign magazine", ac, cpu,

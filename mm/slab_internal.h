@@ -134,10 +134,10 @@ struct array_cache {
 	uint8_t drain_pending;	   /* a drain found it busy: to be asked again */
 	unsigned long alloc_hits;  /* allocations served from slots */
 	unsigned long free_hits;   /* frees absorbed by slots */
-	unsigned long refills;	   /* batches taken from the slab lists */
+	unsigned long refills;	   /* batches taken (from the depot or the slab lists) */
 	unsigned long nested;	   /* interrupts that found it busy and used the slab lists */
 	unsigned long busy_drains; /* drain IPIs that found it busy (asked again) */
-	unsigned long flushes;	   /* batches given back to the slab lists */
+	unsigned long flushes;	   /* batches given back (to the depot or the slab lists) */
 	/* Refills by the deepest level they reached (provenance; their sum <= refills). */
 	unsigned long refill_partial; /* partial slabs were enough */
 	unsigned long refill_empty;   /* took from empty slabs the cache kept */
@@ -146,8 +146,8 @@ struct array_cache {
 	unsigned long flush_depot; /* flushes that went into a depot magazine (the rest: slabs) */
 	/*
 	 * spare: an empty magazine of this CPU's own, which its next flush
-	 * fills (outside depot_lock: the lock is held for list operations
-	 * only). foreign: the magazine its last refill emptied when another
+	 * fills (outside any lock: its slot's lock is held for list
+	 * operations only). foreign: the magazine its last refill emptied when another
 	 * CPU filled it, handed back to that CPU's empty list at the next
 	 * depot operation (see slab_magazine on why magazines go home).
 	 */
@@ -160,8 +160,9 @@ struct array_cache {
  * batchcount pointers, between the per-CPU arrays and the slabs. A flush
  * copies the array's oldest batch into an empty magazine and files it as
  * full; a refill copies a full magazine into an empty array. Neither touches
- * the objects or their slabs, so a batch costs a copy of pointers under a
- * lock held for that copy only, whichever CPU freed the objects: the
+ * the objects or their slabs, so a batch costs a copy of pointers (made
+ * outside any lock; a depot slot's lock covers the list operation only),
+ * whichever CPU freed the objects: the
  * producer/consumer pattern (one CPU allocates, another frees) and a large
  * working set freed in any order both cycle through here instead of the
  * slab lists. Objects in the depot count as in use for the slabs (like
@@ -302,8 +303,9 @@ extern bool slab_is_ready;
 
 /*
  * The bound on the objects held in all depots together: a sixteenth of the
- * memory free when the slab allocator started (each cache may use half
- * of it, depot_max). Caches charge it in chunks (slab.c, depot_charge);
+ * memory free when the slab allocator started (each depot slot may hold up
+ * to half of it, depot_max magazines). Slots charge it in chunks (slab.c,
+ * depot_charge);
  * slab_depot_charged is the sum of their charges.
  */
 extern unsigned long slab_depot_charged;
