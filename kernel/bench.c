@@ -100,9 +100,15 @@ static void scratch_free(void *p, unsigned order)
 		__free_pages(virt_to_page(p), order);
 }
 
-/* ---------------------------------------------- single-CPU workloads */
+/* ------------------------------------------------------------ workloads */
 
-/* The single-CPU workloads are shared with the hosted runner (kernel/bench_workloads.h). */
+/* ops / (cycles / tsc_hz), all in integers */
+static uint64_t ops_per_s(uint64_t ops, uint64_t cycles)
+{
+	return cycles ? ops * tsc_khz * 1000 / cycles : 0;
+}
+
+/* The workloads are shared with the hosted runner (kernel/bench_workloads.h). */
 #define BENCH_CLOCK()	  tsc_fenced()
 #define BENCH_ALLOC(size) kmalloc(size, GFP_KERNEL)
 #define BENCH_FREE(p)	  kfree(p)
@@ -116,6 +122,9 @@ typedef struct kmem_cache *bench_cache_t;
 #define BENCH_CACHE_DESTROY(c)	   kmem_cache_destroy(c)
 #define BENCH_SNPRINTF		   ksnprintf
 #define BENCH_STAT(...)		   pr_info(__VA_ARGS__)
+#define BENCH_SMP_MAX		   NR_CPUS
+#define BENCH_RELAX()		   cpu_relax()
+#define BENCH_OPS_PER_S(ops, c)	   ops_per_s(ops, c)
 
 static unsigned bytes_order(size_t bytes)
 {
@@ -142,112 +151,21 @@ static void bench_array_free(void *p, size_t bytes)
 
 /* ------------------------------------------------------- SMP machinery */
 
-/*
- * A spinning barrier for n CPUs. Each CPU reads the generation before it
- * arrives; the generation cannot move until all n have arrived, so what it
- * read is current. The last to arrive resets the count and only then
- * publishes the next generation (release), so a CPU that passes this
- * barrier and reaches the next one sees the reset count (acquire).
- */
-struct spin_barrier {
-	unsigned count;
-	unsigned gen;
-};
-
-static void barrier_wait(struct spin_barrier *b, unsigned n)
-{
-	unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
-
-	if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == n) {
-		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
-	} else {
-		while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen)
-			cpu_relax();
-	}
-}
-
-#define TOTAL_RUNS (BENCH_WARMUP + BENCH_RUNS)
-
-struct smp_ctx;
-
-/* One CPU's part of a two-CPU workload and what it measured. */
-struct smp_worker {
-	struct smp_ctx *ctx;
-	unsigned idx; /* 0 .. n-1; worker idx runs on CPU idx */
-	unsigned cpu; /* the CPU it actually ran on */
-	void **ptrs;
-	unsigned ptrs_order;
-	uint64_t t0[TOTAL_RUNS], t1[TOTAL_RUNS]; /* start and end of each run */
-	uint64_t busy[TOTAL_RUNS];		 /* cycles inside the timed regions */
-	bool failed;
-};
-
-struct smp_ctx {
-	struct spin_barrier bar;
-	unsigned n; /* CPUs taking part */
-	size_t size;
-	void **shared; /* smp-remote-free: the objects handed from CPU 0 to CPU 1 */
-	struct smp_worker w[NR_CPUS];
-};
-
-/* smp-kmalloc: every worker runs kmalloc-batch once per run, all starting together. */
+/* The workers of kernel/bench_workloads.h's two-CPU parts, as idle-loop work. */
 static void smp_kmalloc_worker(void *arg)
 {
-	struct smp_worker *w = arg;
-	struct smp_ctx *ctx = w->ctx;
+	struct bench_smp_worker *w = arg;
 
 	w->cpu = smp_processor_id();
-	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
-		uint64_t ac = 0, fc = 0;
-
-		barrier_wait(&ctx->bar, ctx->n);
-		w->t0[r] = tsc_fenced();
-		if (!bench_loop_batch(ctx->size, w->ptrs, BENCH_BATCH_B, NULL, &ac, &fc))
-			w->failed = true;
-		w->t1[r] = tsc_fenced();
-		w->busy[r] = ac + fc;
-	}
+	bench_smp_kmalloc_part(w);
 }
 
-/*
- * smp-remote-free, in lock-step: worker 0 allocates B objects into the
- * shared array, a barrier hands them over, worker 1 frees them all, a second
- * barrier hands the empty array back; 20 times per run. The sides never
- * overlap, and each is timed over its own phases only.
- */
 static void smp_remote_worker(void *arg)
 {
-	struct smp_worker *w = arg;
-	struct smp_ctx *ctx = w->ctx;
+	struct bench_smp_worker *w = arg;
 
 	w->cpu = smp_processor_id();
-	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
-		uint64_t busy = 0;
-
-		barrier_wait(&ctx->bar, 2);
-		for (unsigned rep = 0; rep < BENCH_BATCH_REPS; rep++) {
-			if (w->idx == 0) {
-				uint64_t t0 = tsc_fenced();
-				for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
-					ctx->shared[i] = kmalloc(ctx->size, GFP_KERNEL);
-					if (unlikely(!ctx->shared[i]))
-						w->failed = true;
-				}
-				busy += tsc_fenced() - t0;
-				barrier_wait(&ctx->bar, 2); /* hand over */
-				barrier_wait(&ctx->bar, 2); /* all freed */
-			} else {
-				barrier_wait(&ctx->bar, 2);
-				uint64_t t0 = tsc_fenced();
-				for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
-					kfree(ctx->shared[i]);
-				busy += tsc_fenced() - t0;
-				barrier_wait(&ctx->bar, 2);
-			}
-		}
-		w->busy[r] = busy;
-	}
+	bench_smp_remote_part(w);
 }
 
 /*
@@ -255,7 +173,7 @@ static void smp_remote_worker(void *arg)
  * (interrupts on, as on this CPU), this CPU (0) runs worker 0 itself. The
  * barrier inside fn lines the starts up. False when a CPU would not take the job.
  */
-static bool smp_run(struct smp_ctx *ctx, unsigned n, smp_call_func_t fn)
+static bool smp_run(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn)
 {
 	unsigned queued = 1;
 	bool ok = true;
@@ -290,12 +208,6 @@ static bool smp_run(struct smp_ctx *ctx, unsigned n, smp_call_func_t fn)
 	return ok;
 }
 
-/* ops / (cycles / tsc_hz), all in integers */
-static uint64_t ops_per_s(uint64_t ops, uint64_t cycles)
-{
-	return cycles ? ops * tsc_khz * 1000 / cycles : 0;
-}
-
 /*
  * The ceiling for smp-kmalloc's scaling on this machine: a loop of
  * arithmetic on a local variable (no allocation, nothing shared), run and
@@ -308,11 +220,11 @@ static uint64_t ops_per_s(uint64_t ops, uint64_t cycles)
 
 static void smp_spin_worker(void *arg)
 {
-	struct smp_worker *w = arg;
-	struct smp_ctx *ctx = w->ctx;
+	struct bench_smp_worker *w = arg;
+	struct bench_smp_ctx *ctx = w->ctx;
 
 	w->cpu = smp_processor_id();
-	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
+	for (unsigned r = 0; r < BENCH_TOTAL_RUNS; r++) {
 		volatile uint64_t x = r;
 
 		barrier_wait(&ctx->bar, ctx->n);
@@ -324,40 +236,23 @@ static void smp_spin_worker(void *arg)
 	}
 }
 
-/* Median over the runs of all operations (ops per CPU) over the span, for n CPUs. */
-static uint64_t smp_span_ops_per_s(struct smp_ctx *ctx, unsigned n, uint64_t ops)
-{
-	uint64_t vo[BENCH_RUNS];
-
-	for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
-		uint64_t lo = UINT64_MAX, hi = 0;
-		for (unsigned i = 0; i < n; i++) {
-			lo = MIN(lo, ctx->w[i].t0[r]);
-			hi = MAX(hi, ctx->w[i].t1[r]);
-		}
-		vo[r - BENCH_WARMUP] = ops_per_s(ops * n, hi - lo);
-	}
-	return bench_median(vo, BENCH_RUNS);
-}
-
-static void bench_smp_ceiling(struct smp_ctx *ctx, unsigned n)
+static void bench_smp_ceiling(struct bench_smp_ctx *ctx, unsigned n)
 {
 	if (!smp_run(ctx, 1, smp_spin_worker))
 		return;
-	uint64_t one = smp_span_ops_per_s(ctx, 1, SMP_SPIN_ITERS);
+	uint64_t one = bench_smp_span_ops_per_s(ctx, 1, SMP_SPIN_ITERS);
 	if (!smp_run(ctx, n, smp_spin_worker) || !one)
 		return;
-	uint64_t x100 = smp_span_ops_per_s(ctx, n, SMP_SPIN_ITERS) * 100 / one;
+	uint64_t x100 = bench_smp_span_ops_per_s(ctx, n, SMP_SPIN_ITERS) * 100 / one;
 	pr_info("# smp ceiling cpus=%u: a loop of arithmetic (no allocation, nothing shared) gives "
 		"%llu.%02llux the ops/s of one CPU, measured as smp-kmalloc\n",
 		n, FX(x100));
 }
 
-static void bench_smp_kmalloc(struct smp_ctx *ctx)
+static void bench_smp_kmalloc(struct bench_smp_ctx *ctx)
 {
 	const uint64_t ops = 2ull * BENCH_BATCH_B * BENCH_BATCH_REPS; /* per CPU per run */
 	unsigned ncpu = MIN(num_online_cpus(), (unsigned)NR_CPUS);
-	uint64_t v[BENCH_RUNS];
 	char params[48];
 
 	if (ncpu < 2)
@@ -380,24 +275,14 @@ static void bench_smp_kmalloc(struct smp_ctx *ctx)
 				     "start");
 				continue;
 			}
-			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
-				uint64_t sum = 0;
-
-				for (unsigned i = 0; i < n; i++)
-					sum += bench_per_op_x100(ctx->w[i].busy[r], ops);
-				/* per-CPU cycles/op averaged over the CPUs */
-				v[r - BENCH_WARMUP] = (sum + n / 2) / n;
-			}
-			/* all ops over the whole span */
-			uint64_t c = bench_median(v, BENCH_RUNS),
-				 o = smp_span_ops_per_s(ctx, n, ops);
+			/* per-CPU cycles/op averaged over the CPUs; all ops over the whole span */
+			uint64_t c = bench_smp_per_op_x100(ctx, n, ops),
+				 o = bench_smp_span_ops_per_s(ctx, n, ops);
 			pr_info("bench smp-kmalloc %s cycles_per_op=%llu.%02llu ops_per_s=%llu\n",
 				params, FX(c), (unsigned long long)o);
 			for (unsigned i = 0; i < n; i++) {
-				for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++)
-					v[r - BENCH_WARMUP] =
-						bench_per_op_x100(ctx->w[i].busy[r], ops);
-				uint64_t m = bench_median(v, BENCH_RUNS);
+				uint64_t m, unused;
+				bench_smp_one(ctx, i, ops, &m, &unused);
 				pr_info("stat smp-kmalloc %s cpu=%u "
 					"cycles_per_op_med=%llu.%02llu\n",
 					params, ctx->w[i].cpu, FX(m));
@@ -410,11 +295,10 @@ static void bench_smp_kmalloc(struct smp_ctx *ctx)
 	}
 }
 
-static void bench_smp_remote_free(struct smp_ctx *ctx)
+static void bench_smp_remote_free(struct bench_smp_ctx *ctx)
 {
 	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS; /* per side per run */
 	static const char *const side[2] = { "alloc", "free" };
-	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
 	unsigned order;
 	char params[48];
 
@@ -433,11 +317,8 @@ static void bench_smp_remote_free(struct smp_ctx *ctx)
 		     "a worker failed: kmalloc returned NULL or a CPU could not start");
 	} else {
 		for (unsigned s = 0; s < 2; s++) {
-			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
-				v[r - BENCH_WARMUP] = bench_per_op_x100(ctx->w[s].busy[r], ops);
-				vo[r - BENCH_WARMUP] = ops_per_s(ops, ctx->w[s].busy[r]);
-			}
-			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			uint64_t c, o;
+			bench_smp_one(ctx, s, ops, &c, &o);
 			ksnprintf(params, sizeof(params), "side=%s s=%u", side[s],
 				  BENCH_REMOTE_SIZE);
 			pr_info("bench smp-remote-free %s cycles_per_op=%llu.%02llu "
@@ -454,7 +335,7 @@ static void bench_smp_remote_free(struct smp_ctx *ctx)
 
 static uint32_t *bench_perm;
 static unsigned bench_perm_order;
-static struct smp_ctx bench_smp_ctx;
+static struct bench_smp_ctx bench_smp_ctx;
 
 int bench_run(const char *glob)
 {

@@ -17,6 +17,8 @@
  *   BENCH_SNPRINTF, BENCH_STAT(fmt, ...)   formatting, and a "stat ..." line
  *   bench_array_alloc(bytes), bench_array_free(p, bytes)   untimed scratch arrays
  *   report(id, params, runs_x100), fail(id, params, why)   the result lines
+ *   BENCH_SMP_MAX, BENCH_RELAX(), BENCH_OPS_PER_S(ops, clocks)   for the
+ *                                      two-CPU workloads (last section)
  * Every loop is __noinline so each row times the same machine code whatever
  * the caller, and stops at the first failed allocation.
  */
@@ -288,6 +290,162 @@ static void bench_page_batch(void)
 		fail("page-batch", params, "allocation failed");
 	}
 	bench_array_free(pages, bytes);
+}
+
+/* ---- the two-CPU workloads: one CPU's part of each run, and the summaries ---- */
+
+/*
+ * Each runner starts the workers its own way (the kernel: this CPU and
+ * idle-loop work on the others; the host: pinned pthreads), and each worker
+ * calls one of the *_part functions below; the summaries read what they
+ * recorded.
+ */
+#define BENCH_TOTAL_RUNS (BENCH_WARMUP + BENCH_RUNS)
+
+/*
+ * A spinning barrier for n CPUs. Each CPU reads the generation before it
+ * arrives; the generation cannot move until all n have arrived, so what it
+ * read is current. The last to arrive resets the count and only then
+ * publishes the next generation (release), so a CPU that passes this
+ * barrier and reaches the next one sees the reset count (acquire).
+ */
+struct spin_barrier {
+	unsigned count;
+	unsigned gen;
+};
+
+static void barrier_wait(struct spin_barrier *b, unsigned n)
+{
+	unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
+
+	if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == n) {
+		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
+	} else {
+		while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen)
+			BENCH_RELAX();
+	}
+}
+
+struct bench_smp_ctx;
+
+/* One CPU's part of a two-CPU workload and what it measured. */
+struct bench_smp_worker {
+	struct bench_smp_ctx *ctx;
+	unsigned idx;	     /* 0 .. n-1; worker idx runs on CPU idx */
+	unsigned cpu;	     /* the CPU it actually ran on (kernel) */
+	void **ptrs;	     /* smp-kmalloc: its pointer array */
+	unsigned ptrs_order; /* (kernel: the pages behind ptrs) */
+	uint64_t t0[BENCH_TOTAL_RUNS], t1[BENCH_TOTAL_RUNS]; /* start and end of each run */
+	uint64_t busy[BENCH_TOTAL_RUNS];		     /* clock inside the timed regions */
+	bool failed;
+};
+
+struct bench_smp_ctx {
+	struct spin_barrier bar;
+	unsigned n; /* CPUs taking part */
+	size_t size;
+	void **shared; /* smp-remote-free: the objects handed from CPU 0 to CPU 1 */
+	struct bench_smp_worker w[BENCH_SMP_MAX];
+};
+
+/* smp-kmalloc: every worker runs kmalloc-batch once per run, all starting together. */
+static void bench_smp_kmalloc_part(struct bench_smp_worker *w)
+{
+	struct bench_smp_ctx *ctx = w->ctx;
+
+	for (unsigned r = 0; r < BENCH_TOTAL_RUNS; r++) {
+		uint64_t at = 0, ft = 0;
+
+		barrier_wait(&ctx->bar, ctx->n);
+		w->t0[r] = BENCH_CLOCK();
+		if (!bench_loop_batch(ctx->size, w->ptrs, BENCH_BATCH_B, NULL, &at, &ft))
+			w->failed = true;
+		w->t1[r] = BENCH_CLOCK();
+		w->busy[r] = at + ft;
+	}
+}
+
+/*
+ * smp-remote-free, in lock-step: worker 0 allocates B objects into the
+ * shared array, a barrier hands them over, worker 1 frees them all, a second
+ * barrier hands the empty array back; 20 times per run. The sides never
+ * overlap, and each is timed over its own phases only.
+ */
+static void bench_smp_remote_part(struct bench_smp_worker *w)
+{
+	struct bench_smp_ctx *ctx = w->ctx;
+
+	for (unsigned r = 0; r < BENCH_TOTAL_RUNS; r++) {
+		uint64_t busy = 0;
+
+		barrier_wait(&ctx->bar, 2);
+		for (unsigned rep = 0; rep < BENCH_BATCH_REPS; rep++) {
+			if (w->idx == 0) {
+				uint64_t t0 = BENCH_CLOCK();
+				for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
+					ctx->shared[i] = BENCH_ALLOC(ctx->size);
+					if (unlikely(!ctx->shared[i]))
+						w->failed = true;
+				}
+				busy += BENCH_CLOCK() - t0;
+				barrier_wait(&ctx->bar, 2); /* hand over */
+				barrier_wait(&ctx->bar, 2); /* all freed */
+			} else {
+				barrier_wait(&ctx->bar, 2);
+				uint64_t t0 = BENCH_CLOCK();
+				for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
+					BENCH_FREE(ctx->shared[i]);
+				busy += BENCH_CLOCK() - t0;
+				barrier_wait(&ctx->bar, 2);
+			}
+		}
+		w->busy[r] = busy;
+	}
+}
+
+/* Median over the runs of the per-CPU figure (x100) averaged over the n CPUs. */
+static uint64_t bench_smp_per_op_x100(const struct bench_smp_ctx *ctx, unsigned n, uint64_t ops)
+{
+	uint64_t v[BENCH_RUNS];
+
+	for (unsigned r = BENCH_WARMUP; r < BENCH_TOTAL_RUNS; r++) {
+		uint64_t sum = 0;
+		for (unsigned i = 0; i < n; i++)
+			sum += bench_per_op_x100(ctx->w[i].busy[r], ops);
+		v[r - BENCH_WARMUP] = (sum + n / 2) / n;
+	}
+	return bench_median(v, BENCH_RUNS);
+}
+
+/* Median over the runs of all operations (ops per CPU) over the span from first start to last end. */
+static uint64_t bench_smp_span_ops_per_s(const struct bench_smp_ctx *ctx, unsigned n, uint64_t ops)
+{
+	uint64_t vo[BENCH_RUNS];
+
+	for (unsigned r = BENCH_WARMUP; r < BENCH_TOTAL_RUNS; r++) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (unsigned i = 0; i < n; i++) {
+			lo = MIN(lo, ctx->w[i].t0[r]);
+			hi = MAX(hi, ctx->w[i].t1[r]);
+		}
+		vo[r - BENCH_WARMUP] = BENCH_OPS_PER_S(ops * n, hi - lo);
+	}
+	return bench_median(vo, BENCH_RUNS);
+}
+
+/* Worker i alone: median per-op figure (x100) and ops/s over its own busy time. */
+static void bench_smp_one(const struct bench_smp_ctx *ctx, unsigned i, uint64_t ops,
+			  uint64_t *per_op_x100, uint64_t *ops_s)
+{
+	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
+
+	for (unsigned r = BENCH_WARMUP; r < BENCH_TOTAL_RUNS; r++) {
+		v[r - BENCH_WARMUP] = bench_per_op_x100(ctx->w[i].busy[r], ops);
+		vo[r - BENCH_WARMUP] = BENCH_OPS_PER_S(ops, ctx->w[i].busy[r]);
+	}
+	*per_op_x100 = bench_median(v, BENCH_RUNS);
+	*ops_s = bench_median(vo, BENCH_RUNS);
 }
 
 #endif

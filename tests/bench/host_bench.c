@@ -223,8 +223,6 @@ static inline void escape(void *p)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
-#define TOTAL_RUNS (BENCH_WARMUP + BENCH_RUNS)
-
 static const char *glob = "*";
 static int failures;
 
@@ -296,6 +294,9 @@ typedef hb_cache bench_cache_t;
 #define BENCH_CACHE_DESTROY(c)	   hb_cache_destroy(c)
 #define BENCH_SNPRINTF		   snprintf
 #define BENCH_STAT(...)		   printf(__VA_ARGS__)
+#define BENCH_SMP_MAX		   HB_MAX_THREADS
+#define BENCH_RELAX()		   __builtin_ia32_pause()
+#define BENCH_OPS_PER_S(ops, ns)   ((ns) ? (ops)*1000000000ull / (ns) : 0)
 
 static void *bench_array_alloc(size_t bytes)
 {
@@ -314,45 +315,6 @@ static void bench_array_free(void *p, size_t bytes)
 
 /* ---------------------------------------------------- two-thread rows */
 
-/*
- * A spinning barrier for n threads. Each thread notes the generation before
- * arriving; it cannot change until the last of the n arrives, and that one
- * resets the count before it publishes the next generation, so nobody can
- * arrive early at the next use.
- */
-struct spin_barrier {
-	unsigned count, gen;
-};
-
-static void barrier_wait(struct spin_barrier *b, unsigned n)
-{
-	unsigned gen = __atomic_load_n(&b->gen, __ATOMIC_ACQUIRE);
-
-	if (__atomic_add_fetch(&b->count, 1, __ATOMIC_ACQ_REL) == n) {
-		__atomic_store_n(&b->count, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&b->gen, gen + 1, __ATOMIC_RELEASE);
-	} else {
-		while (__atomic_load_n(&b->gen, __ATOMIC_ACQUIRE) == gen)
-			__builtin_ia32_pause();
-	}
-}
-
-struct worker {
-	struct smp_ctx *ctx;
-	unsigned idx;
-	void **ptrs;
-	uint64_t t0[TOTAL_RUNS], t1[TOTAL_RUNS], busy[TOTAL_RUNS];
-	bool failed;
-};
-
-struct smp_ctx {
-	struct spin_barrier bar;
-	unsigned n;
-	size_t size;
-	void **shared;
-	struct worker w[HB_MAX_THREADS];
-};
-
 static void pin(unsigned idx)
 {
 	cpu_set_t set;
@@ -364,59 +326,26 @@ static void pin(unsigned idx)
 	hb_set_cpu(idx);
 }
 
+/* The workers of kernel/bench_workloads.h's two-CPU parts, as pinned threads. */
 static void *smp_kmalloc_thread(void *arg)
 {
-	struct worker *w = arg;
-	struct smp_ctx *ctx = w->ctx;
+	struct bench_smp_worker *w = arg;
 
 	pin(w->idx);
-	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
-		uint64_t at = 0, ft = 0;
-		barrier_wait(&ctx->bar, ctx->n);
-		w->t0[r] = now_ns();
-		if (!bench_loop_batch(ctx->size, w->ptrs, BENCH_BATCH_B, NULL, &at, &ft))
-			w->failed = true;
-		w->t1[r] = now_ns();
-		w->busy[r] = at + ft;
-	}
+	bench_smp_kmalloc_part(w);
 	return NULL;
 }
 
 static void *smp_remote_thread(void *arg)
 {
-	struct worker *w = arg;
-	struct smp_ctx *ctx = w->ctx;
+	struct bench_smp_worker *w = arg;
 
 	pin(w->idx);
-	for (unsigned r = 0; r < TOTAL_RUNS; r++) {
-		uint64_t busy = 0;
-		barrier_wait(&ctx->bar, 2);
-		for (unsigned rep = 0; rep < BENCH_BATCH_REPS; rep++) {
-			if (w->idx == 0) {
-				uint64_t t0 = now_ns();
-				for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
-					ctx->shared[i] = hb_alloc(ctx->size);
-					if (unlikely(!ctx->shared[i]))
-						w->failed = true;
-				}
-				busy += now_ns() - t0;
-				barrier_wait(&ctx->bar, 2); /* hand the objects over */
-				barrier_wait(&ctx->bar, 2); /* all freed */
-			} else {
-				barrier_wait(&ctx->bar, 2);
-				uint64_t t0 = now_ns();
-				for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
-					hb_free(ctx->shared[i]);
-				busy += now_ns() - t0;
-				barrier_wait(&ctx->bar, 2);
-			}
-		}
-		w->busy[r] = busy;
-	}
+	bench_smp_remote_part(w);
 	return NULL;
 }
 
-static bool smp_run(struct smp_ctx *ctx, unsigned n, void *(*fn)(void *))
+static bool smp_run(struct bench_smp_ctx *ctx, unsigned n, void *(*fn)(void *))
 {
 	pthread_t th[HB_MAX_THREADS];
 
@@ -439,10 +368,9 @@ static bool smp_run(struct smp_ctx *ctx, unsigned n, void *(*fn)(void *))
 	return !failed;
 }
 
-static void bench_smp_kmalloc(struct smp_ctx *ctx)
+static void bench_smp_kmalloc(struct bench_smp_ctx *ctx)
 {
 	const uint64_t ops = 2ull * BENCH_BATCH_B * BENCH_BATCH_REPS; /* per thread per run */
-	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
 	char params[48];
 
 	for (unsigned n = 1; n <= HB_MAX_THREADS; n++) {
@@ -455,18 +383,8 @@ static void bench_smp_kmalloc(struct smp_ctx *ctx)
 				fail("smp-kmalloc", params, "allocation failed");
 				continue;
 			}
-			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
-				uint64_t lo = UINT64_MAX, hi = 0, sum = 0;
-				for (unsigned i = 0; i < n; i++) {
-					lo = MIN(lo, ctx->w[i].t0[r]);
-					hi = MAX(hi, ctx->w[i].t1[r]);
-					sum += bench_per_op_x100(ctx->w[i].busy[r], ops);
-				}
-				v[r - BENCH_WARMUP] = (sum + n / 2) / n;
-				vo[r - BENCH_WARMUP] =
-					hi > lo ? ops * n * 1000000000ull / (hi - lo) : 0;
-			}
-			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			uint64_t c = bench_smp_per_op_x100(ctx, n, ops),
+				 o = bench_smp_span_ops_per_s(ctx, n, ops);
 			printf("bench smp-kmalloc %s ns_per_op=%llu.%02llu ops_per_s=%llu\n",
 			       params, (unsigned long long)c / 100, (unsigned long long)c % 100,
 			       (unsigned long long)o);
@@ -477,11 +395,10 @@ static void bench_smp_kmalloc(struct smp_ctx *ctx)
 	}
 }
 
-static void bench_smp_remote_free(struct smp_ctx *ctx)
+static void bench_smp_remote_free(struct bench_smp_ctx *ctx)
 {
 	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS; /* per side per run */
 	static const char *const side[2] = { "alloc", "free" };
-	uint64_t v[BENCH_RUNS], vo[BENCH_RUNS];
 
 	ctx->size = BENCH_REMOTE_SIZE;
 	ctx->shared = xmalloc_array(BENCH_BATCH_B, sizeof(void *));
@@ -489,12 +406,8 @@ static void bench_smp_remote_free(struct smp_ctx *ctx)
 		fail("smp-remote-free", "", "allocation failed");
 	} else {
 		for (unsigned s = 0; s < 2; s++) {
-			for (unsigned r = BENCH_WARMUP; r < TOTAL_RUNS; r++) {
-				uint64_t busy = ctx->w[s].busy[r];
-				v[r - BENCH_WARMUP] = bench_per_op_x100(busy, ops);
-				vo[r - BENCH_WARMUP] = busy ? ops * 1000000000ull / busy : 0;
-			}
-			uint64_t c = bench_median(v, BENCH_RUNS), o = bench_median(vo, BENCH_RUNS);
+			uint64_t c, o;
+			bench_smp_one(ctx, s, ops, &c, &o);
 			printf("bench smp-remote-free side=%s s=%d ns_per_op=%llu.%02llu "
 			       "ops_per_s=%llu\n",
 			       side[s], BENCH_REMOTE_SIZE, (unsigned long long)c / 100,
@@ -664,7 +577,7 @@ static int probe_main(const char *kind, unsigned long n)
 int main(int argc, char **argv)
 {
 	static uint32_t perm[BENCH_BATCH_B];
-	static struct smp_ctx ctx;
+	static struct bench_smp_ctx ctx;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	hb_init();
