@@ -552,23 +552,28 @@ static struct slab_magazine *depot_pop_empty_locked(struct depot_slot *d)
  * Objects of a list of full magazines back to their slabs, the magazines
  * freed. No lock held (magazines may be objects of c itself).
  */
+/* Free a list of magazines (kmalloc objects, perhaps of c itself): no slab lock held. */
+static void magazines_free(struct slab_magazine *list)
+{
+	while (list) {
+		struct slab_magazine *m = list;
+		list = m->next;
+		kfree_nocpu(m);
+	}
+}
+
 static void depot_release_full(struct kmem_cache *c, struct slab_magazine *full)
 {
-	struct slab_magazine *m;
 	unsigned long flags;
 
 	if (!full)
 		return;
 	spin_lock_irqsave(&c->lock, flags);
-	for (m = full; m; m = m->next)
+	for (struct slab_magazine *m = full; m; m = m->next)
 		for (unsigned i = 0; i < m->n; i++)
 			cache_put_obj(c, m->objs[i], 0);
 	spin_unlock_irqrestore(&c->lock, flags);
-	while (full) {
-		m = full;
-		full = m->next;
-		kfree_nocpu(m);
-	}
+	magazines_free(full);
 }
 
 /*
@@ -647,6 +652,16 @@ static struct slab_magazine *depot_put_empty(struct kmem_cache *c, struct slab_m
 	return NULL;
 }
 
+/* Hand this CPU's foreign magazine (if any) back to its owner, or free it. No lock held. */
+static void depot_send_foreign_home(struct kmem_cache *c, struct array_cache *ac)
+{
+	struct slab_magazine *m = ac->foreign;
+
+	ac->foreign = NULL;
+	if (m && (m = depot_put_empty(c, m, true)))
+		kfree_nocpu(m);
+}
+
 /*
  * Refill this CPU's empty array with a full magazine: its own slot's first,
  * else another CPU's. Interrupts off, no lock held; slot locks are held for
@@ -657,7 +672,7 @@ static struct slab_magazine *depot_put_empty(struct kmem_cache *c, struct slab_m
  */
 static unsigned depot_refill(struct kmem_cache *c, struct array_cache *ac)
 {
-	struct slab_magazine *m = NULL, *extra = NULL;
+	struct slab_magazine *m = NULL;
 
 	for (unsigned i = 0; i < NR_CPUS && !m; i++) {
 		struct depot_slot *d = &c->depot[(ac->cpu + i) % NR_CPUS];
@@ -672,15 +687,11 @@ static unsigned depot_refill(struct kmem_cache *c, struct array_cache *ac)
 	unsigned n = m->n;
 	memcpy(&ac->slots[1], m->objs, n * sizeof(void *));
 	m->n = 0;
-	if (ac->foreign)
-		extra = depot_put_empty(c, ac->foreign, true);
-	ac->foreign = NULL;
+	depot_send_foreign_home(c, ac);
 	if (m->owner == ac->cpu && !ac->spare)
 		ac->spare = m;
 	else
 		ac->foreign = m;
-	if (extra)
-		kfree_nocpu(extra);
 	return n;
 }
 
@@ -696,7 +707,7 @@ static unsigned depot_refill(struct kmem_cache *c, struct array_cache *ac)
 static bool depot_flush(struct kmem_cache *c, struct array_cache *ac, unsigned n)
 {
 	struct depot_slot *d = &c->depot[ac->cpu];
-	struct slab_magazine *m = ac->spare, *extra = NULL;
+	struct slab_magazine *m = ac->spare;
 	bool filed = false;
 
 	if (!c->depot_max)
@@ -740,11 +751,7 @@ static bool depot_flush(struct kmem_cache *c, struct array_cache *ac, unsigned n
 		if (!spent || !depot_reap_idle())
 			break;
 	}
-	if (ac->foreign)
-		extra = depot_put_empty(c, ac->foreign, true);
-	ac->foreign = NULL;
-	if (extra)
-		kfree_nocpu(extra);
+	depot_send_foreign_home(c, ac);
 	return filed;
 }
 
@@ -773,13 +780,8 @@ static void depot_drain(struct kmem_cache *c)
 		d->charged = 0;
 		spin_unlock_irqrestore(&d->lock, flags);
 	}
-	/* Magazines are kmalloc objects (perhaps of c itself): freed with no lock held. */
 	depot_release_full(c, full);
-	while (empty) {
-		m = empty;
-		empty = m->next;
-		kfree_nocpu(m);
-	}
+	magazines_free(empty);
 }
 
 /* Every cache's depot drained (slab_caches_lock held: it may be taken before cache locks). */
