@@ -16,6 +16,7 @@
 #define KERNEL_BENCH_H
 
 #include "kernel/compiler.h"
+#include "kernel/xorshift.h"
 
 /* The fixed parameters of WORKLOADS.md (not tunable: figures must compare). */
 #define BENCH_RUNS	     7	     /* timed runs per figure; the median is reported */
@@ -51,10 +52,7 @@ static inline bool bench_make_perm(uint32_t *perm, uint32_t b)
 	for (uint32_t i = 0; i < b; i++)
 		perm[i] = i;
 	for (uint32_t i = b - 1; b > 1 && i > 0; i--) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		uint32_t j = (uint32_t)(x % ((uint64_t)i + 1));
+		uint32_t j = (uint32_t)(xorshift64(&x) % ((uint64_t)i + 1));
 		uint32_t t = perm[i];
 		perm[i] = perm[j];
 		perm[j] = t;

@@ -28,6 +28,7 @@
 #include "mm/page_census.h"
 #include "mm/slab.h"
 #include "mm/slab_internal.h"
+#include "kernel/xorshift.h"
 
 CMDLINE_PARAM(pictures, "run the allocator stress scenario that prints memdump lines for "
 			"tools/mempictures.py (make pictures), then exit QEMU");
@@ -45,10 +46,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* A scratch array of at least bytes, straight from the buddy allocator (not part of the story). */

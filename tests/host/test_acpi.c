@@ -14,6 +14,7 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
+#include "kernel/xorshift.h"
 
 #define MEM_SIZE (64u * 1024)
 static uint8_t mem[MEM_SIZE];
@@ -494,9 +495,7 @@ static void random_corruption_never_reads_outside(struct ktest *t)
 		memcpy(copy, mem + PA_MADT, len);
 		int flips = 1 + iter % 4;
 		for (int f = 0; f < flips; f++) {
-			seed ^= seed << 13;
-			seed ^= seed >> 7;
-			seed ^= seed << 17;
+			xorshift64(&seed);
 			size_t off =
 				ACPI_SDT_HEADER_LEN + 8 + seed % (len - ACPI_SDT_HEADER_LEN - 8);
 			copy[off] = (uint8_t)(seed >> 32);

@@ -21,6 +21,7 @@
 #include "tests/host/test_buddy_world.h"
 
 #include "kernel/errno.h"
+#include "kernel/xorshift.h"
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
@@ -31,10 +32,7 @@ static uint64_t rng;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static unsigned below(unsigned n)

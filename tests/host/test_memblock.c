@@ -13,6 +13,7 @@
 #include "kernel/string.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
+#include "kernel/xorshift.h"
 
 #define MiB (1ULL << 20)
 
@@ -398,10 +399,7 @@ static const char *const owner_names[] = { NULL, "alpha", "beta", "gamma" };
 static uint64_t rnd_state = 0x243f6a8885a308d3ull;
 static uint64_t rnd(uint64_t n)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return rnd_state % n;
+	return xorshift64(&rnd_state) % n;
 }
 
 static bool model_free(unsigned u)

@@ -22,6 +22,7 @@
 
 #define SLAB_WORLD_RAM (128ULL << 20)
 #include "tests/host/slab_host_world.h"
+#include "kernel/xorshift.h"
 
 #define IRQ_OBJS    3	  /* objects the handler holds while it runs */
 #define MAIN_OBJS   300	  /* the interrupted code's working set */
@@ -139,8 +140,7 @@ static void fast_paths_survive_interrupts_using_the_same_arrays(struct ktest *t)
 		}
 		/* Free in a scrambled order, checking each stamp first. */
 		for (unsigned i = MAIN_OBJS - 1; i > 0; i--) {
-			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-			unsigned j = (unsigned)(rng % (i + 1));
+			unsigned j = (unsigned)(xorshift64(&rng) % (i + 1));
 			void *tmp = objs[i];
 			objs[i] = objs[j];
 			objs[j] = tmp;

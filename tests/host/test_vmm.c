@@ -25,6 +25,7 @@
 #include "mm/page.h"
 #include "mm/vmm.h"
 #include "mm/vmstat.h"
+#include "kernel/xorshift.h"
 
 #define KiB	 (1ULL << 10)
 #define MiB	 (1ULL << 20)
@@ -705,10 +706,7 @@ static void check_detects_corruption(struct ktest *t)
 static uint64_t rng_state;
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 
 /* model[i]: 0 = unmapped, else the physical address of page i | its protection (low bits). */

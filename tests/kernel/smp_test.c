@@ -34,6 +34,7 @@
 #include "mm/slab.h"
 #include "mm/slab_internal.h"
 #include "mm/vmm.h"
+#include "kernel/xorshift.h"
 
 /* Wait (bounded) until cond holds; false if it never did within ms milliseconds. */
 static bool wait_until(bool (*cond)(void *), void *arg, unsigned ms)
@@ -680,10 +681,7 @@ static struct stress_result results[NR_CPUS];
 
 static uint64_t xorshift(uint64_t *s)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
+	return xorshift64(s);
 }
 
 static uint64_t stamp_check(const struct stamp *s)

@@ -20,6 +20,7 @@
 #include "mm/page.h"
 #include "mm/vmm.h"
 #include "mm/vmstat.h"
+#include "kernel/xorshift.h"
 
 #define KiB (1ULL << 10)
 #define MiB (1ULL << 20)
@@ -349,10 +350,7 @@ static void enomem_part_way_leaves_tables_identical(struct ktest *t)
 static uint64_t rng = 0x853c49e6748fea9bull;
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static void stress_against_model(struct ktest *t)
