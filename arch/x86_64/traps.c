@@ -152,6 +152,28 @@ void fault_expect_clear(void)
 	barrier();
 }
 
+__noinline bool page_fault_probe(uintptr_t va, bool write, uint64_t v, uint64_t *ec)
+{
+	struct expected_fault ef = { .vector = X86_TRAP_PF };
+
+	if (arch_setjmp(ef.resume) == 0) {
+		fault_expect(&ef);
+		if (write)
+			*(volatile uint64_t *)va = v;
+		else
+			(void)*(volatile uint64_t *)va;
+	}
+	fault_expect_clear();
+	if (ef.hit && ef.cr2 != va) {
+		pr_err("page_fault_probe: fault at %#lx, expected at %#lx\n", (unsigned long)ef.cr2,
+		       (unsigned long)va);
+		return false;
+	}
+	if (ec)
+		*ec = ef.hit ? ef.error_code : ~0ULL;
+	return ef.hit;
+}
+
 __attribute__((weak)) void arch_pf_report_walk(uint64_t cr2)
 {
 	(void)cr2;

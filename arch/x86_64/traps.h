@@ -101,6 +101,13 @@ struct expected_fault {
 void fault_expect(struct expected_fault *ef); /* arm (one at a time, this CPU) */
 void fault_expect_clear(void);		      /* disarm */
 
+/*
+ * Touch va (read it, or write v there) expecting a page fault: true when a
+ * #PF came, at va (one at another address is reported and counts as none);
+ * *ec (if not NULL) gets its error code, ~0 when there was none.
+ */
+bool page_fault_probe(uintptr_t va, bool write, uint64_t v, uint64_t *ec);
+
 /* The exception's short and long name: "#PF", "Page Fault". */
 const char *exception_mnemonic(unsigned vector);
 const char *exception_name(unsigned vector);

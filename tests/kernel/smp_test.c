@@ -420,28 +420,13 @@ static void touch_many_pages(void *arg)
 	}
 }
 
-/* Read (or write) va expecting a page fault there; true if it came. */
-static __noinline bool access_faults(uintptr_t va, bool write)
-{
-	struct expected_fault ef = { .vector = X86_TRAP_PF };
-	if (arch_setjmp(ef.resume) == 0) {
-		fault_expect(&ef);
-		if (write)
-			*(volatile uint64_t *)va = 1;
-		else
-			(void)*(volatile uint64_t *)va;
-	}
-	fault_expect_clear();
-	return ef.hit && ef.cr2 == va;
-}
-
 /* Read each page (after an unmap) or write it (after a protect), expecting a fault each time. */
 static void probe_many_pages(void *arg)
 {
 	struct many_probe *mp = &many_probes[smp_processor_id()];
 	for (unsigned i = 0; i < many_npages; i++) {
 		uintptr_t va = SMP_TEST_VA + i * PAGE_SIZE_4K + 8;
-		if (access_faults(va, arg == MANY_PAGES_PROTECT))
+		if (page_fault_probe(va, arg == MANY_PAGES_PROTECT, 1, NULL))
 			mp->faulted++;
 		else if (!mp->stale++)
 			mp->first_stale = va;

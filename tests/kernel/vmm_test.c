@@ -78,28 +78,6 @@ static uint64_t xlate(uintptr_t va, uint64_t *pa, unsigned *prot)
 	return err ? 0 : tr.page_size;
 }
 
-/* Touch va (read, or write v): true when it faulted; *ec gets the error code. */
-static bool faults(uintptr_t va, bool write, uint64_t v, uint64_t *ec)
-{
-	struct expected_fault ef = { .vector = X86_TRAP_PF };
-	if (arch_setjmp(ef.resume) == 0) {
-		fault_expect(&ef);
-		if (write)
-			*(volatile uint64_t *)va = v;
-		else
-			(void)*(volatile uint64_t *)va;
-	}
-	fault_expect_clear();
-	if (ef.hit && ef.cr2 != va) {
-		pr_err("vmm_test: fault at %#lx, expected at %#lx\n", (unsigned long)ef.cr2,
-		       (unsigned long)va);
-		return false;
-	}
-	if (ec)
-		*ec = ef.hit ? ef.error_code : ~0ULL;
-	return ef.hit;
-}
-
 static void fill(void *p, uint64_t seed, size_t bytes)
 {
 	uint64_t *w = p;
@@ -130,7 +108,7 @@ static void map_4k_reaches_the_page(struct ktest *t)
 
 	KEXPECT_EQ(t, vmm_unmap(&kernel_space, SCR, PAGE_SIZE_4K), 0);
 	uint64_t ec;
-	KEXPECT_TRUE(t, faults(SCR, false, 0, &ec));
+	KEXPECT_TRUE(t, page_fault_probe(SCR, false, 0, &ec));
 	KEXPECT_EQ(t, ec & (X86_PF_PROT | X86_PF_WRITE | X86_PF_INSTR), 0ull);
 	__free_page(pg);
 }
@@ -202,8 +180,8 @@ static void map_2m_and_split_by_partial_unmap(struct ktest *t)
 	uintptr_t hole = SCR + 300 * PAGE_SIZE;
 	KASSERT_EQ(t, vmm_unmap(&kernel_space, hole, 2 * PAGE_SIZE_4K), 0);
 	KEXPECT_EQ(t, vmm_stats.splits, splits + 1);
-	KEXPECT_TRUE(t, faults(hole, false, 0, NULL));
-	KEXPECT_TRUE(t, faults(hole + PAGE_SIZE, true, 1, NULL));
+	KEXPECT_TRUE(t, page_fault_probe(hole, false, 0, NULL));
+	KEXPECT_TRUE(t, page_fault_probe(hole + PAGE_SIZE, true, 1, NULL));
 	unsigned bad = 0;
 	for (unsigned i = 0; i < 512; i++) {
 		uintptr_t va = SCR + i * PAGE_SIZE;
@@ -243,7 +221,7 @@ static void map_1g_alias_and_split(struct ktest *t)
 
 	/* Unmap the page after ours: 1G -> 2M -> 4K, ours still readable. */
 	KASSERT_EQ(t, vmm_unmap(&kernel_space, alias + pa + PAGE_SIZE, PAGE_SIZE_4K), 0);
-	KEXPECT_TRUE(t, faults(alias + pa + PAGE_SIZE, false, 0, NULL));
+	KEXPECT_TRUE(t, page_fault_probe(alias + pa + PAGE_SIZE, false, 0, NULL));
 	KEXPECT_EQ(t, xlate(alias + pa, NULL, NULL), PAGE_SIZE_4K);
 	KEXPECT_EQ(t, memcmp((void *)(alias + pa), page_address(pg), PAGE_SIZE), 0);
 	KEXPECT_EQ(t, vmm_unmap(&kernel_space, alias, GiB), 0);
@@ -265,14 +243,14 @@ static void protect_write_faults_then_allowed_again(struct ktest *t)
 	KEXPECT_EQ(t, vmm_protect(&kernel_space, SCR, PAGE_SIZE_4K, VM_READ), 0);
 	KEXPECT_EQ(t, xlate(SCR, NULL, &prot), PAGE_SIZE_4K);
 	KEXPECT_EQ(t, prot, VM_READ);
-	KEXPECT_TRUE(t, faults(SCR, true, 8, &ec));
+	KEXPECT_TRUE(t, page_fault_probe(SCR, true, 8, &ec));
 	KEXPECT_EQ(t, ec & (X86_PF_PROT | X86_PF_WRITE | X86_PF_INSTR),
 		   (uint64_t)(X86_PF_PROT | X86_PF_WRITE));
-	KEXPECT_FALSE(t, faults(SCR, false, 0, NULL));
+	KEXPECT_FALSE(t, page_fault_probe(SCR, false, 0, NULL));
 	KEXPECT_EQ(t, *(uint64_t *)page_address(pg), 7ull);
 
 	KEXPECT_EQ(t, vmm_protect(&kernel_space, SCR, PAGE_SIZE_4K, VM_READ | VM_WRITE), 0);
-	KEXPECT_FALSE(t, faults(SCR, true, 9, NULL));
+	KEXPECT_FALSE(t, page_fault_probe(SCR, true, 9, NULL));
 	KEXPECT_EQ(t, *(uint64_t *)page_address(pg), 9ull);
 	__free_page(pg);
 }
