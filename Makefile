@@ -111,6 +111,8 @@ $(BUILD)/include/version.h: FORCE
 	@echo '#define KERNEL_VERSION "0.1$(if $(GIT_DESCRIBE), ($(GIT_DESCRIBE)))"' > $@.tmp
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 $(BUILD)/obj/kernel/main.o: $(BUILD)/include/version.h
+# The allocation fast paths run without a frame (see the top of mm/slab_fast.c).
+$(BUILD)/obj/mm/slab_fast.o: CFLAGS += -fomit-frame-pointer
 $(BUILD)/obj/kernel/main.o: CFLAGS += -include $(BUILD)/include/version.h
 
 # The symbol table for %pS and backtraces (kernel/ksyms.c) takes two links:

@@ -31,6 +31,11 @@
  *   arch_jmp_buf, int arch_setjmp(arch_jmp_buf), void arch_longjmp(arch_jmp_buf, int)
  *                                 (recovery points for the test framework and
  *                                  the expected-fault hooks)
+ *   restart_pop, restart_push, restart_rewind  restartable per-CPU sequences
+ *                                 (arch/x86_64/restart.h, used by both: the host
+ *                                  is x86_64 too; its "interrupts" are signals,
+ *                                  whose handlers rewind)
+ *   test_mask_goto               a TEST against memory and a jump (arch/x86_64/bitops.h)
  *   void arch_halt_forever(void)  (host: abort())
  *   void arch_exit_qemu(int code) (host: exit(code))
  */

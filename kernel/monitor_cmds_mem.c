@@ -219,11 +219,11 @@ static int cmd_stats(int argc, char **argv)
 			const struct array_cache *ac = c->cpu_cache[cpu];
 			if (ac == &slab_empty_ac)
 				continue;
-			if (!all && !ac->alloc_hits && !ac->refills && !ac->free_hits)
+			if (!all && !ac_alloc_hits(ac) && !ac->refills && !ac->free_hits)
 				continue;
 			mon_printf("%-18s %3u %10lu %10lu  %6lu %7lu %6lu %6lu %9lu %7lu %9lu  "
 				   "%lu/%lu\n",
-				   c->name, cpu, ac->alloc_hits, ac->refills, ac->refill_depot,
+				   c->name, cpu, ac_alloc_hits(ac), ac->refills, ac->refill_depot,
 				   ac->refill_partial, ac->refill_empty, ac->refill_new,
 				   ac->flushes, ac->flush_depot, ac->free_hits, c->grown,
 				   c->reaped);
@@ -571,8 +571,7 @@ static int cmd_kmalloc(int argc, char **argv)
 	switch (info.path) {
 	case SA_CPU_HIT:
 		mon_printf("  level 1: popped from CPU %u's array of %s (no lock, no atomic, "
-			   "interrupts "
-			   "on: the array marked busy meanwhile)\n",
+			   "interrupts on: a restartable sequence)\n",
 			   info.cpu, info.cache);
 		break;
 	case SA_REFILL_DEPOT:
@@ -729,14 +728,16 @@ static int cmd_page(int argc, char **argv)
 		   (unsigned long long)PFN_PHYS(pfn), page_address(p), (const void *)p);
 	mon_printf("  flags %#x: %s; order %u; zone %s\n", f, flags, page_order(p),
 		   zone_names[page_zonenum(p) % MAX_NR_ZONES]);
-	if (f & PG_slab) {
+	if (f & PG_tail) {
+		const struct kmem_cache *c = (f & PG_slab) ? p->slab_cache : NULL;
+		mon_printf("  tail page%s%s: compound_head %p (pfn %#lx)\n",
+			   c ? " of a slab of " : "", c ? c->name : "", (void *)p->compound_head,
+			   page_to_pfn(p->compound_head));
+	} else if (f & PG_slab) {
 		const struct kmem_cache *c = p->slab_cache;
 		mon_printf("  slab head: cache %s, %u of %u objects in use, free list %p, first "
 			   "object at +%u\n",
 			   c ? c->name : "?", p->inuse, p->objects, p->freelist, slab_first(p));
-	} else if (f & PG_tail) {
-		mon_printf("  tail page: compound_head %p (pfn %#lx)\n", (void *)p->compound_head,
-			   page_to_pfn(p->compound_head));
 	} else if (f & PG_pgtable) {
 		mon_printf("  page table: level %lu, %lu entries present; refcount %d\n",
 			   (unsigned long)p->private[1], (unsigned long)p -> private[0],

@@ -51,9 +51,7 @@
 #include "mm/slab_internal.h"
 #include "mm/vmstat.h"
 
-#define KMALLOC_SMALL_MAX   1024 /* up to here, classes are found per 8 bytes */
 #define KMALLOC_MAX_CLASSES 64
-#define KMALLOC_LARGE_GFP   (__GFP_DMA | __GFP_DMA32)
 
 static unsigned kmalloc_sizes[KMALLOC_MAX_CLASSES];
 static unsigned nr_kmalloc_classes;
@@ -71,6 +69,10 @@ static struct kmem_cache kmalloc_not_ready = {
 };
 static struct kmem_cache *kmalloc_caches[KMALLOC_MAX_CLASSES] = {
 	[0 ... KMALLOC_MAX_CLASSES - 1] = &kmalloc_not_ready,
+};
+/* kmalloc's fast path goes from size to cache in one load (size_to_class8 composed with kmalloc_caches). */
+struct kmem_cache *kmalloc_cache_by8[KMALLOC_SMALL_MAX / 8] = {
+	[0 ... KMALLOC_SMALL_MAX / 8 - 1] = &kmalloc_not_ready,
 };
 
 /* ---- the size classes ---- */
@@ -158,6 +160,8 @@ void kmalloc_init(void)
 		kmalloc_caches[i] = __kmem_cache_create(name, size, IS_POWER_OF_2(size) ? size : 8,
 							SLAB_KMALLOC | SLAB_PANIC, NULL);
 	}
+	for (unsigned i = 0; i < ARRAY_SIZE(kmalloc_cache_by8); i++)
+		kmalloc_cache_by8[i] = kmalloc_caches[kmalloc_index(8 * i + 8)];
 	show_sizeclasses();
 }
 
@@ -267,22 +271,14 @@ static __noinline void kfree_large(struct page *page, const void *p, uintptr_t c
 
 /* ---- the kmalloc family ---- */
 
-/*
- * The fast paths' bounds, which double as the trace switch (so that kmalloc
- * and kfree test one thing, not two): kmalloc takes its inline path for
- * 1 <= size <= kmalloc_fast_max, kfree for a pfn below kfree_fast_pfns.
- * While the trace is on both are 0, and every call goes out of line, where
- * the trace is recorded. kfree_fast_pfns is max_pfn (or 0): NULL and
- * ZERO_SIZE_PTR lie far below the direct map, so their pfn is huge and they
- * too leave the fast path without a test of their own.
- */
-static size_t kmalloc_fast_max;
-static unsigned long kfree_fast_pfns;
+/* The fast paths' bounds (see slab_internal.h): 0, the slow paths only, until slab is up. */
+size_t kmalloc_fast_max;
+uintptr_t kfree_fast_bytes;
 
 void kmalloc_set_trace(bool on)
 {
 	WRITE_ONCE(kmalloc_fast_max, on ? 0 : KMALLOC_SMALL_MAX);
-	WRITE_ONCE(kfree_fast_pfns, on || !slab_is_ready ? 0 : max_pfn);
+	WRITE_ONCE(kfree_fast_bytes, on || !slab_is_ready ? 0 : PFN_PHYS(max_pfn));
 }
 
 static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
@@ -302,8 +298,7 @@ static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 	return obj;
 }
 
-/* The array was empty (or c is a debug cache, which never has one). */
-static __noinline void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller)
+void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller)
 {
 	void *obj = cache_alloc_slow(c, gfp, caller);
 	if (unlikely(c->flags & SLAB_DEBUG))
@@ -311,23 +306,19 @@ static __noinline void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gf
 	return obj;
 }
 
-/*
- * The fast path: one compare sends sizes 0 and above limit (1 KiB, or 0
- * while kmalloc's trace is on: see kmalloc_fast_max), and zeroing and DMA
- * requests, to the slow function; otherwise a table lookup and the per-CPU
- * pop. slab_debug costs nothing here: debug caches have no per-CPU array,
- * so their allocations always take kmalloc_miss.
- */
-static __always_inline void *__kmalloc_limit(size_t size, gfp_t gfp, uintptr_t caller, size_t limit,
-					     void *(*slow)(size_t, gfp_t, uintptr_t))
+/* The fast path's work, for the calls that come through the slow ones: a lookup and the pop. */
+static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
 {
-	if (unlikely(size - 1 >= limit || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
-		return slow(size, gfp, caller);
-	struct kmem_cache *c = kmalloc_caches[size_to_class8[(size + 7) >> 3]];
+	if (unlikely(size - 1 >= KMALLOC_SMALL_MAX || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
+		return kmalloc_slow(size, gfp, caller);
+	struct kmem_cache *c = kmalloc_cache_by8[(size - 1) >> 3];
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
 	void *obj;
-	if (unlikely(!ac_pop(c, &obj)))
-		return kmalloc_miss(c, size, gfp, caller);
+
+	ac_pop(ac, obj, miss);
 	return obj;
+miss:
+	return kmalloc_miss(c, size, gfp, caller);
 }
 
 /*
@@ -335,12 +326,6 @@ static __always_inline void *__kmalloc_limit(size_t size, gfp_t gfp, uintptr_t c
  * __kmalloc; a per-CPU hit leaves the record as preset here, and the slow
  * paths (refill, new slab, large block) fill it in through slab_info_sink.
  */
-/* __kmalloc_limit with the fixed bound: no trace test (callers make their own). */
-static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
-{
-	return __kmalloc_limit(size, gfp, caller, KMALLOC_SMALL_MAX, kmalloc_slow);
-}
-
 static __noinline void *kmalloc_provenance(size_t size, gfp_t gfp, struct kmalloc_info *info,
 					   uintptr_t caller)
 {
@@ -373,7 +358,7 @@ static __noinline void *kmalloc_traced(size_t size, gfp_t gfp, uintptr_t caller)
 }
 
 /* kmalloc's way out of its fast path: the trace, or the slow path proper. */
-static __noinline void *kmalloc_out_of_line(size_t size, gfp_t gfp, uintptr_t caller)
+void *kmalloc_out_of_line(size_t size, gfp_t gfp, uintptr_t caller)
 {
 	if (unlikely(READ_ONCE(mm_trace_enabled)))
 		return kmalloc_traced(size, gfp, caller);
@@ -386,12 +371,6 @@ void *kmalloc_info(size_t size, gfp_t gfp, struct kmalloc_info *info)
 	if (unlikely(mm_trace_enabled))
 		mm_trace_kmalloc(size, p, info, false, _RET_IP_);
 	return p;
-}
-
-void *kmalloc(size_t size, gfp_t gfp)
-{
-	return __kmalloc_limit(size, gfp, _RET_IP_, READ_ONCE(kmalloc_fast_max),
-			       kmalloc_out_of_line);
 }
 
 void *kzalloc(size_t size, gfp_t gfp)
@@ -461,7 +440,7 @@ static __noinline void kfree_traced(const void *p, uintptr_t caller)
 }
 
 /* kfree's way out of its fast path: NULL, the trace, or the checks in full. */
-static __noinline void kfree_out_of_line(const void *p, uintptr_t caller)
+void kfree_out_of_line(const void *p, uintptr_t caller)
 {
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
@@ -469,16 +448,6 @@ static __noinline void kfree_out_of_line(const void *p, uintptr_t caller)
 		kfree_traced(p, caller);
 	else
 		__kfree(p, caller);
-}
-
-void kfree(const void *p)
-{
-	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
-	if (unlikely(pfn >= READ_ONCE(kfree_fast_pfns))) {
-		kfree_out_of_line(p, _RET_IP_);
-		return;
-	}
-	__kfree_pfn(p, pfn, _RET_IP_);
 }
 
 /* Usable size of p, 0 (reported) when p is not something kmalloc returned. */

@@ -48,7 +48,7 @@ enum pageflags {
 	PG_hole = 1u << 1,  /* no RAM behind this pfn at all */
 	PG_buddy = 1u << 2, /* head of a free block in a buddy free list; order in the flags */
 	PG_pcp = 1u << 3,   /* free, on a per-CPU page list (order in the flags) */
-	PG_slab = 1u << 4,  /* owned by the slab allocator (head page: slab fields valid) */
+	PG_slab = 1u << 4,  /* a page of a slab, head or tail (PG_tail tells); slab_cache valid */
 	PG_head = 1u << 5,  /* first page of an allocated multi-page block (order in the flags) */
 	PG_tail = 1u << 6, /* non-first page of a slab or __GFP_COMP block; ->compound_head valid */
 	PG_pgtable = 1u << 7,	    /* a page-table page */
@@ -77,15 +77,19 @@ struct page {
 	/* Buddy free list, per-CPU list, or the slab cache's partial/full/empty list. */
 	struct page_link lru;
 	union {
-		/* Slab head page. */
+		/*
+		 * Every page of a slab (PG_slab), head and tails: its cache, at
+		 * the same place in all of them, so that kfree finds the cache
+		 * of any object without going through the head first.
+		 */
 		struct {
 			struct kmem_cache *slab_cache;
-			void *freelist; /* first free object (obfuscated pointer chain) */
+			void *freelist; /* head: first free object (obfuscated pointer chain) */
 		};
-		/* Slab tail page: the slab's first page. */
+		/* Tail page (PG_tail) of a slab or a __GFP_COMP block: the block's first page. */
 		struct {
+			uintptr_t __tail_word0; /* slab_cache in a slab's tail pages */
 			struct page *compound_head;
-			uintptr_t __unused_tail;
 		};
 		/* Free to use by whoever owns the page (page tables, kmalloc-large). */
 		uintptr_t private[2];

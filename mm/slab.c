@@ -5,9 +5,10 @@
  *
  *  1. Per CPU, per cache, an array of free object pointers (struct
  *     array_cache). kmem_cache_alloc pops, kmem_cache_free pushes: no lock,
- *     no atomic instruction, interrupts on; the array is marked busy
- *     meanwhile, which keeps interrupt handlers and drains out of it (see
- *     struct array_cache). The fast paths are inlined from slab_internal.h.
+ *     no atomic instruction, interrupts on: each is a restartable sequence,
+ *     which an interrupt rewinds to its start, so handlers and drains may
+ *     use the array freely (see struct array_cache). The fast paths are in
+ *     slab_fast.c.
  *  2. When the array is empty, a batch is refilled; when it is full, its
  *     oldest batch is flushed. First stop, the depot (Bonwick's): magazines
  *     of batchcount pointers in per-CPU slots, filed by a flush and taken by
@@ -94,6 +95,11 @@ unsigned long slab_report_count(void)
 void slab_count_report(void)
 {
 	__atomic_fetch_add(&slab_nr_reports, 1, __ATOMIC_RELAXED);
+}
+
+void slab_report_double_free(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	slab_report(c, obj, caller, "double free (object is already on this CPU's free array)");
 }
 
 void slab_report(const struct kmem_cache *c, const void *obj, uintptr_t caller, const char *what)
@@ -222,7 +228,8 @@ static struct page *cache_grow(struct kmem_cache *c, gfp_t gfp, bool quiet, stru
 	page->slab_cache = c;
 	page->lru.next = page->lru.prev = PFN_NIL;
 	for (unsigned long i = 1; i < (1UL << g->order); i++) {
-		page[i].flags |= PG_tail;
+		page[i].flags |= PG_slab | PG_tail;
+		page[i].slab_cache = c;
 		page[i].compound_head = page;
 	}
 
@@ -268,7 +275,7 @@ static unsigned long slab_release(struct kmem_cache *c, struct page *slab)
 	c->reaped++;
 
 	for (unsigned long i = 1; i < pages; i++) {
-		slab[i].flags &= ~PG_tail;
+		slab[i].flags &= ~(PG_slab | PG_tail);
 		slab[i].private[0] = slab[i].private[1] = 0;
 	}
 	slab->flags &= ~(PG_slab | SLAB_FIRST_MASK);
@@ -813,17 +820,11 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	unsigned cpu = smp_processor_id();
 	struct array_cache *ac = c->cpu_cache[cpu];
 	struct take_src src = { 0 };
-	if (unlikely(ac != &slab_empty_ac && ac->busy)) {
-		/* In an interrupt handler that interrupted a fast path on this array. */
-		ac->nested++;
-		local_irq_restore(flags);
-		return slab_alloc_direct(c, gfp, caller);
-	}
 	if (unlikely(ac->avail)) {
 		/* An interrupt freed into the array since the fast path found it empty. */
 		obj = ac->slots[ac->avail];
 		ac->avail = ac->avail - 1;
-		ac->alloc_hits++;
+		ac->alloc_slow++;
 		local_irq_restore(flags);
 		return obj;
 	}
@@ -842,6 +843,8 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 	if (got) {
 		ac->refills++;
 		ac->refill_depot++;
+		ac->objs_refilled += got;
+		ac->alloc_slow++;
 		note_provenance(SA_REFILL_DEPOT, &src, got);
 		obj = ac->slots[got];
 		ac->avail = got - 1;
@@ -864,6 +867,8 @@ void *cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 		ac->slots[j] = tmp;
 	}
 	if (got) {
+		ac->objs_refilled += got;
+		ac->alloc_slow++;
 		obj = ac->slots[got];
 		ac->avail = got - 1;
 	}
@@ -890,6 +895,7 @@ static void cache_flusharray(struct kmem_cache *c, struct array_cache *ac)
 	memmove(&ac->slots[1], &ac->slots[n + 1], (ac->avail - n) * sizeof(void *));
 	ac->avail = ac->avail - n;
 	ac->flushes++;
+	ac->objs_flushed += n;
 }
 
 void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
@@ -904,13 +910,6 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 	local_irq_save(flags);
 	unsigned cpu = smp_processor_id();
 	struct array_cache *ac = c->cpu_cache[cpu];
-	if (unlikely(ac != &slab_empty_ac && ac->busy)) {
-		/* In an interrupt handler that interrupted a fast path on this array. */
-		ac->nested++;
-		local_irq_restore(flags);
-		slab_free_direct(c, obj, caller);
-		return;
-	}
 	if (ac == &slab_empty_ac) {
 		ac = cache_setup_cpu(c, cpu, GFP_ATOMIC);
 		if (!ac) {
@@ -924,6 +923,7 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 	}
 	ac->slots[ac->avail + 1] = obj;
 	ac->avail = ac->avail + 1;
+	ac->free_slow++;
 	local_irq_restore(flags);
 }
 
@@ -938,15 +938,14 @@ static void cache_drain_this_cpu(struct kmem_cache *c)
 	struct array_cache *ac = READ_ONCE(c->cpu_cache[smp_processor_id()]);
 	if (ac == &slab_empty_ac)
 		return;
-	if (ac->busy) {
-		/* This IPI interrupted a fast path on the array: to be asked again. */
-		WRITE_ONCE(ac->drain_pending, 1);
-		ac->busy_drains++;
-		return;
-	}
-	WRITE_ONCE(ac->drain_pending, 0);
+	/*
+	 * If this IPI interrupted a fast path on the array, that path was
+	 * rewound to its start (before its commit) and runs again afterwards
+	 * on the empty array: nothing it did is lost or done twice.
+	 */
 	for (unsigned i = 1; i <= ac->avail; i++)
 		cache_put_obj(c, ac->slots[i], 0);
+	ac->objs_flushed += ac->avail;
 	ac->avail = 0;
 	/* Both magazines go to their owners' empty lists, where depot_drain frees them. */
 	if (ac->spare)
@@ -954,13 +953,6 @@ static void cache_drain_this_cpu(struct kmem_cache *c)
 	if (ac->foreign)
 		depot_put_empty(c, ac->foreign, false);
 	ac->spare = ac->foreign = NULL;
-}
-
-/* Whether cpu's array of c was found busy by the last drain. */
-static bool drain_left(struct kmem_cache *c, unsigned cpu)
-{
-	const struct array_cache *ac = READ_ONCE(c->cpu_cache[cpu]);
-	return ac != &slab_empty_ac && READ_ONCE(ac->drain_pending);
 }
 
 /* Runs on each CPU: its array of one cache (arg), or of every cache (arg NULL). */
@@ -995,36 +987,11 @@ static void drain_cpu_callback(void *arg)
  */
 static void drain_cpu_arrays(struct kmem_cache *only)
 {
-	unsigned long flags;
-	struct kmem_cache *c;
-
 	if (arch_irqs_disabled()) {
 		drain_cpu_callback(only);
 		return;
 	}
 	on_each_cpu(drain_cpu_callback, only, true);
-	/*
-	 * An array an IPI found busy (it interrupted a fast path) is asked
-	 * again; the fast path was a few instructions from its end. Not this
-	 * CPU's own (busy only if we interrupted our own fast path, which
-	 * cannot end before we return: that array stays as it is).
-	 */
-	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
-		for (; cpu != smp_processor_id();) {
-			bool left = false;
-			if (only) {
-				left = drain_left(only, cpu);
-			} else {
-				spin_lock_irqsave(&slab_caches_lock, flags);
-				list_for_each_entry(c, &slab_caches, list) left |=
-					drain_left(c, cpu);
-				spin_unlock_irqrestore(&slab_caches_lock, flags);
-			}
-			if (!left)
-				break;
-			smp_call_function_single(cpu, drain_cpu_callback, only, true);
-		}
-	}
 }
 
 /* ---- cache creation ---- */
@@ -1149,9 +1116,15 @@ static int cache_init(struct kmem_cache *c, const char *name, size_t size, size_
 		       align);
 		return -1;
 	}
-	/* Power of two, no red zone, no spare bytes for colours in either geometry. */
+	/*
+	 * Power of two, no red zone, no spare bytes for colours in either
+	 * geometry, and a direct map aligned to the largest slab (true of the
+	 * kernel's; the hosted build's "RAM" is mapped so that it is too).
+	 */
+	c->obj_mask = SLAB_OBJ_MASK_NONE;
 	if (IS_POWER_OF_2(c->size) && !c->obj_offset && c->oo.colours == 1 && c->min.colours == 1 &&
-	    !c->oo.leftover && !c->min.leftover)
+	    !c->oo.leftover && !c->min.leftover &&
+	    !((uintptr_t)PAGE_OFFSET & ((PAGE_SIZE << MAX(c->oo.order, c->min.order)) - 1)))
 		c->obj_mask = c->size - 1;
 	c->limit = cpu_limit_for(c->size);
 	c->batchcount = (c->limit + 1) / 2;
@@ -1258,13 +1231,13 @@ void *kmem_cache_alloc_info(struct kmem_cache *c, gfp_t gfp, struct kmalloc_info
 	return obj;
 }
 
-void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+void *kmem_cache_alloc_out_of_line(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
 	if (unlikely(mm_trace_enabled))
-		return cache_alloc_traced(c, gfp, _RET_IP_);
-	if (unlikely(gfp & __GFP_ZERO))
-		return cache_zalloc(c, gfp, _RET_IP_);
-	return slab_alloc_fast(c, gfp, _RET_IP_);
+		return cache_alloc_traced(c, gfp, caller);
+	if (gfp & __GFP_ZERO)
+		return cache_zalloc(c, gfp, caller);
+	return slab_alloc_fast(c, gfp, caller); /* the trace went off meanwhile */
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
@@ -1274,18 +1247,27 @@ void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
 	return cache_zalloc(c, gfp, _RET_IP_);
 }
 
-void kmem_cache_free(struct kmem_cache *c, void *obj)
+void kmem_cache_free_out_of_line(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
 	if (unlikely(!obj))
 		return;
 	if (unlikely(mm_trace_enabled))
-		mm_trace_kfree(obj, c->name, true, _RET_IP_);
+		mm_trace_kfree(obj, c->name, true, caller);
 	struct page *slab = virt_to_slab(obj);
 	if (unlikely(!slab || slab->slab_cache != c || !slab_obj_boundary(c, slab, obj))) {
-		slab_report_bad_ptr(c, obj, _RET_IP_);
+		slab_report_bad_ptr(c, obj, caller);
 		return;
 	}
-	slab_free_fast(c, obj, _RET_IP_);
+	slab_free_fast(c, obj, caller);
+}
+
+void slab_free_boundary(struct kmem_cache *c, struct page *page, void *obj, uintptr_t caller)
+{
+	if (unlikely(!slab_obj_boundary(c, compound_head(page), obj))) {
+		slab_report_bad_ptr(NULL, obj, caller);
+		return;
+	}
+	slab_free_fast(c, obj, caller);
 }
 
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
@@ -1434,9 +1416,10 @@ static unsigned check_slab(struct kmem_cache *c, struct page *slab, unsigned lis
 		problems +=
 			check_problem(c, "slab on the wrong list", slab, list, slab_list_idx(slab));
 	for (unsigned long i = 1; i < (1UL << order); i++)
-		if (!(slab[i].flags & PG_tail) || slab[i].compound_head != slab)
-			problems += check_problem(c, "tail page not linked to its head", slab + i,
-						  i, slab[i].flags);
+		if ((slab[i].flags & (PG_slab | PG_tail)) != (PG_slab | PG_tail) ||
+		    slab[i].compound_head != slab || slab[i].slab_cache != c)
+			problems += check_problem(c, "tail page not linked to its head and cache",
+						  slab + i, i, slab[i].flags);
 
 	/* The free list: bounded walk, every pointer inside the slab at a boundary. */
 	unsigned long nfree = 0, want = slab->objects - MIN(slab->inuse, slab->objects);
@@ -1553,14 +1536,6 @@ static unsigned check_cache(struct kmem_cache *c, unsigned long *depot_objects)
 		struct array_cache *ac = c->cpu_cache[cpu];
 		if (ac == &slab_empty_ac)
 			continue;
-		/*
-		 * Left busy is a bug; a drain_pending left behind is not (a drain
-		 * from a handler that interrupted its own CPU's fast path leaves
-		 * one; the next drain clears it), so it is not checked.
-		 */
-		if (ac->busy)
-			problems += check_problem(c, "a per-CPU array left busy", ac, ac->busy,
-						  ac->drain_pending);
 		if ((ac->spare && (ac->spare->n || ac->spare->owner != cpu)) ||
 		    (ac->foreign && ac->foreign->n))
 			problems += check_problem(c, "a CPU's spare or foreign magazine", ac, cpu,
@@ -1632,7 +1607,7 @@ void show_slabinfo(void)
 		unsigned long hits = 0, fhits = 0, refills = 0, flushes = 0, avail = 0;
 		for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
 			const struct array_cache *ac = c->cpu_cache[cpu];
-			hits += ac->alloc_hits;
+			hits += ac_alloc_hits(ac);
 			fhits += ac->free_hits;
 			refills += ac->refills;
 			flushes += ac->flushes;

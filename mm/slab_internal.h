@@ -8,7 +8,7 @@
  *
  *   cpu_cache[cpu] --> struct array_cache   slots[1..avail]: free objects, LIFO
  *        |                 (owned by that CPU: no lock, no atomic instruction,
- *        |                  interrupts on; a busy byte keeps interrupts out of it)
+ *        |                  interrupts on: restartable sequences)
  *        | refill / flush a batch: a copy of batchcount pointers, made outside
  *        | any lock; a depot slot's lock only for the list operation
  *        v
@@ -111,33 +111,36 @@ enum slab_list_idx { SLAB_PARTIAL, SLAB_FULL, SLAB_EMPTY, SLAB_NR_LISTS };
  * is done by each CPU for itself (drain_cpu_arrays).
  *
  * The fast paths take no lock, no atomic instruction, and leave interrupts
- * on: while one of them works on the array it sets busy, a byte only this
- * CPU writes. An interrupt handler on this CPU that allocates or frees from
- * the same cache finds busy set and leaves the array alone: it is served by
- * the slab lists directly (slab_alloc_direct / slab_free_direct, counted in
- * nested). A drain (an IPI) that finds busy set only sets drain_pending,
- * and the CPU that asked sends it again: a fast path lasts a few
- * instructions (see drain_cpu_arrays). So the array
- * changes only under busy or with interrupts off (the slow paths), and
- * never under both at once. (Linux's newer per-CPU "sheaves" use a
- * local_trylock to the same end; SLUB's per-CPU freelist uses a cmpxchg on
- * freelist + transaction id instead, which a stack of pointers cannot: a
- * push must write its slot before it commits, and an interrupt pushing in
- * between would lose an object.)
+ * on: each is a restartable sequence (arch/x86_64/restart.h) that reads
+ * avail, decides, and commits with a single store of avail. An interrupt
+ * arriving before that store moves the interrupted CPU back to the start of
+ * the sequence, so a handler on this CPU may allocate, free, refill, flush
+ * or drain this very array (the drain IPI does) and the sequence then runs
+ * again on what the handler left. The slow paths change the array with
+ * interrupts off. (Linux SLUB commits with a cmpxchg on freelist +
+ * transaction id instead, which a stack of pointers cannot: a push must
+ * write its slot before it commits. Linux's newer per-CPU "sheaves" take a
+ * local_trylock. The restart costs the fast path nothing at all.)
+ *
+ * The layout is the sequences' contract: avail at offset 0, limit at 4,
+ * slots after the counters (restart_pop / restart_push take the offsets).
  */
 struct array_cache {
 	unsigned int avail;	 /* objects in slots[1..avail] */
 	unsigned int limit;	 /* capacity; 0 in the shared placeholder */
 	unsigned int batchcount; /* objects moved per refill / flush */
 	unsigned int cpu;
-	uint8_t busy;		   /* a fast path of this CPU is using the array */
-	uint8_t drain_pending;	   /* a drain found it busy: to be asked again */
-	unsigned long alloc_hits;  /* allocations served from slots */
-	unsigned long free_hits;   /* frees absorbed by slots */
-	unsigned long refills;	   /* batches taken (from the depot or the slab lists) */
-	unsigned long nested;	   /* interrupts that found it busy and used the slab lists */
-	unsigned long busy_drains; /* drain IPIs that found it busy (asked again) */
-	unsigned long flushes;	   /* batches given back (to the depot or the slab lists) */
+	/*
+	 * Object movements, except the fast path's pops, which are counted
+	 * as what is left: see ac_alloc_hits. Only this CPU writes them.
+	 */
+	unsigned long free_hits;     /* frees absorbed by the fast path */
+	unsigned long free_slow;     /* frees pushed by the slow path (after a flush) */
+	unsigned long alloc_slow;    /* allocations popped by the slow path (after a refill) */
+	unsigned long objs_refilled; /* objects brought in by refills */
+	unsigned long objs_flushed;  /* objects taken out by flushes and drains */
+	unsigned long refills;	     /* batches taken (from the depot or the slab lists) */
+	unsigned long flushes;	     /* batches given back (to the depot or the slab lists) */
 	/* Refills by the deepest level they reached (provenance; their sum <= refills). */
 	unsigned long refill_partial; /* partial slabs were enough */
 	unsigned long refill_empty;   /* took from empty slabs the cache kept */
@@ -154,6 +157,19 @@ struct array_cache {
 	struct slab_magazine *spare, *foreign;
 	void *slots[];
 };
+
+/*
+ * Allocations the fast path served from ac: every object that came into
+ * the array and is neither still there nor taken out by a flush, a drain or
+ * the slow path was popped by the fast path. Counting them as the
+ * remainder keeps a counter off the allocation fast path. Exact on its own
+ * CPU; a snapshot from another CPU may be off by the operations in flight.
+ */
+static inline unsigned long ac_alloc_hits(const struct array_cache *ac)
+{
+	return ac->objs_refilled + ac->free_hits + ac->free_slow - ac->objs_flushed - ac->avail -
+	       ac->alloc_slow;
+}
 
 /*
  * The depot (Bonwick's name): a cache's free objects in magazines of
@@ -250,12 +266,14 @@ struct kmem_cache {
 	unsigned int fp_offset;	  /* free pointer, from the object start */
 	uint64_t recip;		  /* ceil(2^SLAB_RECIP_SHIFT / size) */
 	/*
-	 * size - 1 when every object of every slab starts at a physical
-	 * multiple of size (a power-of-two size with no colour and no red
-	 * zone: slabs are naturally aligned buddy blocks that size divides),
-	 * so an object boundary is one AND away; 0 otherwise.
+	 * size - 1 when every object of every slab starts at a multiple of
+	 * size, in the direct map (a power-of-two size with no colour and no
+	 * red zone: slabs are naturally aligned buddy blocks that size
+	 * divides, and PAGE_OFFSET is aligned to more than any slab), so an
+	 * object boundary is one AND away; SLAB_OBJ_MASK_NONE otherwise,
+	 * which every pointer fails: the exact test (slab_obj_valid) decides.
 	 */
-	unsigned int obj_mask;
+	uintptr_t obj_mask;
 	uintptr_t random; /* free pointer obfuscation key */
 
 	/* Geometry, set at creation. */
@@ -388,11 +406,12 @@ static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const str
  * slab_obj_valid for p known to lie in one of c's slabs, by the cheapest
  * exact test the cache allows (see obj_mask).
  */
+#define SLAB_OBJ_MASK_NONE (~(uintptr_t)0)
 static __always_inline bool slab_obj_boundary(const struct kmem_cache *c, const struct page *slab,
 					      const void *p)
 {
-	if (likely(c->obj_mask))
-		return !(__pa(p) & c->obj_mask);
+	if (likely(c->obj_mask != SLAB_OBJ_MASK_NONE))
+		return !((uintptr_t)p & c->obj_mask);
 	return slab_obj_valid(c, slab, p);
 }
 
@@ -434,10 +453,7 @@ static inline void freeptr_set(const struct kmem_cache *c, void *obj, void *next
 	*slot = (uintptr_t)next ^ c->random ^ (uintptr_t)slot;
 }
 
-/* ---- the per-CPU fast paths (inlined into kmem_cache_alloc/free and kmalloc/kfree) ---- */
-
-/* The busy byte must bracket the array accesses: nothing may be moved across it. */
-#define ac_barrier() __asm__ __volatile__("" : : : "memory")
+/* ---- the per-CPU fast paths (mm/slab_fast.c; inlined into the slow paths too) ---- */
 
 /*
  * Slow paths, entered with interrupts on (they turn them off): the array
@@ -452,85 +468,73 @@ void slab_report(const struct kmem_cache *c, const void *obj, uintptr_t caller, 
 void slab_count_report(void);
 /* The reason kfree/kmem_cache_free refused p (not a slab object, not a boundary...). */
 void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr_t caller);
+/* The double free the push caught: obj is already on top of this CPU's array. */
+void slab_report_double_free(struct kmem_cache *c, void *obj, uintptr_t caller);
 
 /*
- * Pop from this CPU's array of c: no lock, no atomic instruction,
- * interrupts on (see struct array_cache for busy). false when the array is
- * empty, or busy (this runs in an interrupt handler that interrupted a fast
- * path on it), or is the placeholder (debug caches, first use on this CPU):
- * the caller then takes its slow path. The placeholder is shared, so its
- * busy byte may be written by several CPUs at once: harmless, since its
- * avail is 0 and every path then goes slow, which never trusts its busy.
+ * Pop from the array ac into obj, or jump to empty when it holds nothing
+ * (also the placeholder: debug caches, first use on this CPU). A
+ * restartable sequence: see struct array_cache.
  */
-static __always_inline bool ac_pop(struct kmem_cache *c, void **objp)
-{
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	if (unlikely(READ_ONCE(ac->busy)))
-		return false;
-	WRITE_ONCE(ac->busy, 1);
-	ac_barrier();
-	unsigned n = ac->avail;
-	if (likely(n)) {
-		*objp = ac->slots[n];
-		ac->avail = n - 1;
-		ac->alloc_hits++;
-	}
-	ac_barrier();
-	WRITE_ONCE(ac->busy, 0);
-	return n != 0;
-}
+#define ac_pop(ac, obj, empty)                                                                    \
+	restart_pop(ac, offsetof(struct array_cache, avail), offsetof(struct array_cache, slots), \
+		    obj, empty)
 
 /*
- * The allocation fast path: a pop, else the slow path (which refills the
- * array from the depot or the slab lists). Does not zero (the callers that
- * must, do it off the fast path).
+ * Push obj onto ac, or jump to full (no room, or the placeholder) or to dup
+ * (obj is already on top: the common double free, free(p); free(p), caught
+ * for the price of one compare). obj has been checked to be an object of
+ * the array's cache. An object freed on another CPU than the one that
+ * allocated it goes into the freeing CPU's array like any other.
+ */
+#define ac_push(ac, obj, full, dup)                                                                \
+	restart_push(ac, offsetof(struct array_cache, avail), offsetof(struct array_cache, limit), \
+		     offsetof(struct array_cache, slots), obj, full, dup)
+
+/*
+ * The allocation fast path for callers off the hot path (kmalloc's slow
+ * path, zeroing, provenance): a pop, else the slow path (which refills the
+ * array from the depot or the slab lists). Does not zero.
  */
 static __always_inline void *slab_alloc_fast(struct kmem_cache *c, gfp_t gfp, uintptr_t caller)
 {
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
 	void *obj;
-	if (unlikely(!ac_pop(c, &obj)))
-		return cache_alloc_slow(c, gfp, caller);
+
+	ac_pop(ac, obj, empty);
 	return obj;
+empty:
+	return cache_alloc_slow(c, gfp, caller);
 }
 
-/*
- * Push onto this CPU's array. obj has been checked to be an object of c (an
- * object boundary in one of c's slabs). An object freed on another CPU than
- * the one that allocated it goes into the freeing CPU's array like any other;
- * when that array overflows, the flush files its oldest batch in the depot
- * (or, the depot at its bound, returns it to the slabs). Freeing the object
- * that is already on top of the array is the common double free (free(p);
- * free(p)): caught here for the price of one compare.
- */
+/* The free fast path likewise: a push, else the slow path (which flushes a batch first). */
 static __always_inline void slab_free_fast(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	if (unlikely(READ_ONCE(ac->busy))) {
-		cache_free_slow(c, obj, caller); /* interrupting a fast path on this array */
-		return;
-	}
-	WRITE_ONCE(ac->busy, 1);
-	ac_barrier();
-	unsigned n = ac->avail;
-	int done = 0; /* 1 pushed, -1 double free, 0 full */
-	if (unlikely(ac->slots[n] == obj)) {
-		done = -1;
-	} else if (likely(n < ac->limit)) {
-		ac->slots[n + 1] = obj;
-		ac->avail = n + 1;
-		ac->free_hits++;
-		done = 1;
-	}
-	ac_barrier();
-	WRITE_ONCE(ac->busy, 0);
-	if (likely(done > 0))
-		return;
-	if (done < 0)
-		slab_report(c, obj, caller,
-			    "double free (object is already on this CPU's free array)");
-	else
-		cache_free_slow(c, obj, caller);
+
+	ac_push(ac, obj, full, dup);
+	ac->free_hits++;
+	return;
+full:
+	cache_free_slow(c, obj, caller);
+	return;
+dup:
+	slab_report_double_free(c, obj, caller);
 }
+
+/*
+ * The out-of-line halves of the fast paths in slab_fast.c (slab.c,
+ * kmalloc.c). Each is entered by a tail call, with the caller's address.
+ */
+/* kmem_cache_alloc for __GFP_ZERO and while the trace is on. */
+void *kmem_cache_alloc_out_of_line(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
+/* kmem_cache_free for what the fast path did not accept: NULL, the trace, every bad pointer. */
+void kmem_cache_free_out_of_line(struct kmem_cache *c, void *obj, uintptr_t caller);
+/*
+ * obj lies in a page of one of c's slabs (page) but c has no boundary mask,
+ * or obj failed it: the exact boundary test, then the push or a report.
+ */
+void slab_free_boundary(struct kmem_cache *c, struct page *page, void *obj, uintptr_t caller);
 
 /* ---- memory pressure ---- */
 
@@ -545,6 +549,30 @@ unsigned long slab_reclaim(void);
 /* ---- kmalloc internals (kmalloc.c) ---- */
 
 void kmalloc_init(void);
+
+#define KMALLOC_SMALL_MAX 1024 /* kmalloc's fast path serves 1..KMALLOC_SMALL_MAX bytes */
+#define KMALLOC_LARGE_GFP (__GFP_DMA | __GFP_DMA32)
+/*
+ * The fast paths' bounds, which double as the trace switch (so that kmalloc
+ * and kfree test one thing, not two): kmalloc takes its fast path for
+ * 1 <= size <= kmalloc_fast_max, kfree and kmem_cache_free for a physical
+ * address below kfree_fast_bytes. While the trace is on both are 0, and
+ * every call goes out of line, where the trace is recorded. NULL and
+ * ZERO_SIZE_PTR lie far below the direct map, so their __pa is huge and
+ * they too leave the fast path without a test of their own. Written only
+ * by kmalloc_set_trace; the fast paths read them with plain loads (a
+ * change takes effect at each CPU's next call).
+ */
+extern size_t kmalloc_fast_max;
+extern uintptr_t kfree_fast_bytes;
+/* The cache for sizes 8i+1..8i+8, i < KMALLOC_SMALL_MAX / 8 (filled by kmalloc_init). */
+extern struct kmem_cache *kmalloc_cache_by8[KMALLOC_SMALL_MAX / 8];
+/* kmalloc outside its fast path: the trace, zeroing, DMA, size 0, large sizes. */
+void *kmalloc_out_of_line(size_t size, gfp_t gfp, uintptr_t caller);
+/* kmalloc's array was empty (or c is a debug cache, which never has one). */
+void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller);
+/* kfree outside its fast path: NULL, the trace, large blocks, every bad pointer. */
+void kfree_out_of_line(const void *p, uintptr_t caller);
 /*
  * The trace was turned on or off (mm_trace_set), or the slab allocator just
  * came up: kmalloc and kfree's fast-path bounds follow (see kmalloc.c).

@@ -6,9 +6,11 @@
 #ifndef ARCH_X86_64_ARCH_H
 #define ARCH_X86_64_ARCH_H
 
+#include "arch/x86_64/bitops.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/qemu.h"
+#include "arch/x86_64/restart.h"
 #include "kernel/compiler.h"
 
 #define NR_CPUS 16

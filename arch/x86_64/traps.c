@@ -284,6 +284,8 @@ static void unexpected_interrupt(struct pt_regs *regs)
 	}
 }
 
+unsigned long irq_rewinds[NR_CPUS];
+
 void exception_dispatch(struct pt_regs *regs)
 {
 	unsigned v = (unsigned)regs->vector & (NR_VECTORS - 1);
@@ -292,6 +294,16 @@ void exception_dispatch(struct pt_regs *regs)
 	unsigned cpu = smp_processor_id();
 	interrupt_handler_t h = __atomic_load_n(&handlers[v], __ATOMIC_ACQUIRE);
 
+	if (v >= NR_EXCEPTIONS || v == X86_TRAP_NMI) {
+		/*
+		 * An asynchronous interrupt: if it arrived inside a restartable
+		 * sequence (arch/x86_64/restart.h), before its commit, the
+		 * sequence starts over when we return, and the handler may use
+		 * the state the sequence was working on.
+		 */
+		if (restart_rewind((uintptr_t *)&regs->rip))
+			irq_rewinds[cpu]++;
+	}
 	if (v >= NR_EXCEPTIONS) {
 		if (h)
 			h(regs);

@@ -17,6 +17,12 @@
 #include "kernel/arch.h"
 #include "kernel/compiler.h"
 
+/*
+ * Interrupts (and NMIs) on each CPU that arrived inside a restartable
+ * sequence and moved it back to its start (arch/x86_64/restart.h).
+ */
+extern unsigned long irq_rewinds[NR_CPUS];
+
 /* The interrupted context, as entry.S saves it (lowest address first). */
 struct pt_regs {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;

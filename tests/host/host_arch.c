@@ -23,13 +23,25 @@ static uint64_t ram_span;
 
 void *host_ram_init(uint64_t span)
 {
+	/*
+	 * Aligned like the kernel's direct map (to far more than any slab), so
+	 * that an object's alignment in the direct map is its physical one
+	 * (the kfree boundary mask, slab_internal.h, relies on it): reserve
+	 * an extra HOST_RAM_ALIGN and trim both ends.
+	 */
+	const uintptr_t align = HOST_RAM_ALIGN;
 	host_ram_release();
-	ram_base = mmap(NULL, span, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (ram_base == MAP_FAILED) {
+	char *raw = mmap(NULL, span + align, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED) {
 		perror("host_ram_init: mmap");
 		abort();
 	}
+	char *base = (char *)(((uintptr_t)raw + align - 1) & ~(align - 1));
+	if (base > raw)
+		munmap(raw, (size_t)(base - raw));
+	munmap(base + span, (size_t)(raw + align - base));
+	ram_base = base;
 	ram_span = span;
 	host_page_offset = (uintptr_t)ram_base;
 	return ram_base;

@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* The host is x86_64 too: the same restartable sequences, rewound by signal handlers. */
+#include "arch/x86_64/bitops.h"
+#include "arch/x86_64/restart.h"
+
 #ifndef NR_CPUS
 #define NR_CPUS 16
 #endif
@@ -92,6 +96,9 @@ static inline void arch_exit_qemu(int code)
 {
 	exit(code);
 }
+
+/* The alignment of the hosted direct map (PAGE_OFFSET). */
+#define HOST_RAM_ALIGN (2UL << 20)
 
 /*
  * Reserve `span` bytes of address space standing for physical [0, span)

@@ -397,11 +397,11 @@ static void kmalloc_fast_path_hits(struct ktest *t)
 	kfree(p);
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
 	KASSERT_TRUE(t, ac != &slab_empty_ac);
-	unsigned long hits = ac->alloc_hits, fhits = ac->free_hits, refills = ac->refills;
+	unsigned long hits = ac_alloc_hits(ac), fhits = ac->free_hits, refills = ac->refills;
 	unsigned long flushes = ac->flushes;
 	for (unsigned i = 0; i < 1000; i++)
 		kfree(kmalloc(33 + i % 8, GFP_KERNEL)); /* all in the 40-byte class */
-	KEXPECT_EQ(t, ac->alloc_hits - hits + ac->refills - refills, 1000ul);
+	KEXPECT_EQ(t, ac_alloc_hits(ac) - hits + ac->refills - refills, 1000ul);
 	KEXPECT_LE(t, ac->refills - refills, 1ul);
 	KEXPECT_EQ(t, ac->free_hits - fhits + ac->flushes - flushes, 1000ul);
 	KEXPECT_LE(t, ac->flushes - flushes, 1ul);

@@ -45,7 +45,7 @@ struct prov_counts {
 static void prov_read(const struct kmem_cache *c, struct prov_counts *n)
 {
 	const struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	n->hits = ac->alloc_hits;
+	n->hits = ac_alloc_hits(ac);
 	n->refills = ac->refills;
 	n->depot = ac->refill_depot;
 	n->partial = ac->refill_partial;

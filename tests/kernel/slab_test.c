@@ -427,7 +427,7 @@ static void slab_percpu_refill_flush_counts(struct ktest *t)
 	KASSERT_TRUE(t, ac != &slab_empty_ac);
 	/* 200 allocations: a refill of 60 whenever the array is empty: 4 refills, 196 hits. */
 	KEXPECT_EQ(t, ac->refills, 4ul);
-	KEXPECT_EQ(t, ac->alloc_hits, 196ul);
+	KEXPECT_EQ(t, ac_alloc_hits(ac), 196ul);
 	KEXPECT_EQ(t, ac->avail, 40u);
 	KEXPECT_EQ(t, ac->flushes, 0ul);
 

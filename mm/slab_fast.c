@@ -1,0 +1,130 @@
+/*
+ * slab_fast.c - the four allocation fast paths: kmalloc, kfree,
+ * kmem_cache_alloc and kmem_cache_free, when the object comes from or goes
+ * to this CPU's array of its cache (the common case by far).
+ *
+ * Each is a few tests that send everything unusual out of line, then one
+ * restartable sequence on the array (struct array_cache in slab_internal.h,
+ * arch/x86_64/restart.h): no lock, no atomic instruction, interrupts on.
+ *
+ *   kmalloc(size)     size - 1 below kmalloc_fast_max (also the trace
+ *                     switch), no zeroing or DMA flag; cache =
+ *                     kmalloc_cache_by8[(size - 1) / 8]; pop.
+ *   kfree(p)          __pa(p) below kfree_fast_bytes (sends NULL, pointers
+ *                     outside RAM and the trace out); its struct page is a
+ *                     slab's (PG_slab: every page of a slab carries it and
+ *                     the cache, so no detour through the head page); p at
+ *                     an object boundary (one AND for power-of-two caches,
+ *                     the exact test out of line for the others); push,
+ *                     whose first compare catches the double free of the
+ *                     object on top.
+ *   kmem_cache_*      the same, plus "is this object of this cache".
+ *
+ * Nothing a fast path accepts is unchecked: a pointer that is not an object
+ * of a slab, or not at a boundary, is reported by the out-of-line half and
+ * never freed.
+ *
+ * This file is compiled without a frame pointer (Makefile): on their fast
+ * paths these functions call nothing and leave for their slow halves by
+ * tail calls, so a backtrace taken in a slow half still names the caller
+ * (and one taken at a fault inside a fast path shows it as the "?" line
+ * read from the top of the stack); a frame would cost six of the forty
+ * instructions a kmalloc+kfree pair is allowed (docs/BENCHMARKS.md). The
+ * caller's address that the slow halves record is read only on the way out.
+ */
+#include "mm/slab.h"
+#include "mm/slab_internal.h"
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	size_t i = size - 1;
+	/* Size 0 wraps to the largest i: out of line with the rest. */
+	if (unlikely(i >= kmalloc_fast_max || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
+		return kmalloc_out_of_line(size, gfp, _RET_IP_);
+	struct kmem_cache *c = kmalloc_cache_by8[i >> 3];
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	void *obj;
+
+	ac_pop(ac, obj, miss);
+	return obj;
+miss:
+	return kmalloc_miss(c, size, gfp, _RET_IP_);
+}
+
+/*
+ * The struct page of a direct-map address below kfree_fast_bytes, and
+ * whether it is a page of a slab: what kfree and kmem_cache_free ask first.
+ */
+static __always_inline struct page *fast_slab_page(const void *p)
+{
+	return pfn_to_page(__pa(p) >> PAGE_SHIFT);
+}
+
+void kfree(const void *p)
+{
+	if (unlikely(__pa(p) >= kfree_fast_bytes)) {
+		kfree_out_of_line(p, _RET_IP_);
+		return;
+	}
+	struct page *page = fast_slab_page(p);
+	if (unlikely(!(page->flags & PG_slab))) {
+		kfree_out_of_line(p, _RET_IP_); /* a large block, or a bad pointer */
+		return;
+	}
+	struct kmem_cache *c = page->slab_cache;
+	test_mask_goto(p, c->obj_mask, boundary);
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+
+	ac_push(ac, (void *)p, full, dup);
+	ac->free_hits++;
+	return;
+boundary:
+	slab_free_boundary(c, page, (void *)p, _RET_IP_);
+	return;
+full:
+	cache_free_slow(c, (void *)p, _RET_IP_);
+	return;
+dup:
+	slab_report_double_free(c, (void *)p, _RET_IP_);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+{
+	/* kfree_fast_bytes is 0 while the trace is on (and before slab is up). */
+	if (unlikely((gfp & __GFP_ZERO) || !kfree_fast_bytes))
+		return kmem_cache_alloc_out_of_line(c, gfp, _RET_IP_);
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	void *obj;
+
+	ac_pop(ac, obj, miss);
+	return obj;
+miss:
+	return cache_alloc_slow(c, gfp, _RET_IP_);
+}
+
+void kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	if (unlikely(__pa(obj) >= kfree_fast_bytes)) {
+		kmem_cache_free_out_of_line(c, obj, _RET_IP_);
+		return;
+	}
+	struct page *page = fast_slab_page(obj);
+	if (unlikely(!(page->flags & PG_slab) || page->slab_cache != c)) {
+		kmem_cache_free_out_of_line(c, obj, _RET_IP_);
+		return;
+	}
+	test_mask_goto(obj, c->obj_mask, boundary);
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+
+	ac_push(ac, obj, full, dup);
+	ac->free_hits++;
+	return;
+boundary:
+	slab_free_boundary(c, page, obj, _RET_IP_);
+	return;
+full:
+	cache_free_slow(c, obj, _RET_IP_);
+	return;
+dup:
+	slab_report_double_free(c, obj, _RET_IP_);
+}
