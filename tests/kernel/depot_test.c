@@ -463,6 +463,32 @@ static void depot_damage_is_found_by_slab_check(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
+/*
+ * A double free that no free path can see: x is freed, a batch of other
+ * frees then flushes it into a depot magazine, and x is freed again (not on
+ * top of the array, so the push takes it). x is now free in two places and
+ * would be handed out twice: slab_check's scan for duplicates reports it.
+ * Repaired by allocating the array's copy back and forgetting it: the
+ * depot's copy is the one that stays free.
+ */
+static void depot_double_free_after_a_flush_is_found_by_slab_check(struct ktest *t)
+{
+	struct kmem_cache *c = depot_cache(t, "t_depot_dup");
+
+	depot_alloc_all(t, c, DEPOT_LIMIT + 1);
+	void *x = depot_objs[0];
+	depot_free_list(c, depot_objs, 0, DEPOT_LIMIT + 1);
+	KEXPECT_EQ(t, depot_nr_full(c), 1u); /* the oldest batch, x among it */
+	KEXPECT_EQ(t, slab_check(), 0u);
+	kmem_cache_free(c, x);
+	KEXPECT_EQ(t, slab_check(), 1u);
+
+	void *again = kmem_cache_alloc(c, GFP_KERNEL);
+	KEXPECT_TRUE(t, again == x);
+	KEXPECT_EQ(t, slab_check(), 0u);
+	depot_finish(t, c);
+}
+
 static struct ktest_case depot_cases[] = {
 	KTEST_CASE(depot_flushes_file_magazines_and_refills_take_them),
 	KTEST_CASE(depot_at_its_bound_sends_batches_to_the_slabs),
@@ -470,6 +496,7 @@ static struct ktest_case depot_cases[] = {
 	KTEST_CASE(depot_reaps_magazines_idle_between_two_reaps),
 	KTEST_CASE(depot_emptied_by_drain_all_and_reclaim),
 	KTEST_CASE(depot_damage_is_found_by_slab_check),
+	KTEST_CASE(depot_double_free_after_a_flush_is_found_by_slab_check),
 	{},
 };
 KTEST_SUITE(slab_depot, depot_cases, .init = DEPOT_TEST_INIT);
