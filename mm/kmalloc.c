@@ -281,6 +281,13 @@ void kmalloc_set_trace(bool on)
 	WRITE_ONCE(kfree_fast_bytes, on || !slab_is_ready ? 0 : PFN_PHYS(max_pfn));
 }
 
+/*
+ * kmalloc from the class index, for everything kmalloc's fast path sends
+ * out of line (size 0, large sizes, DMA, zeroing) and for the calls that
+ * made their own trace test (kzalloc, kcalloc, krealloc, provenance). The
+ * fast path itself is written out in slab_fast.c, where the caller's
+ * address must be read only on the way out.
+ */
 static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 {
 	if (!size)
@@ -306,24 +313,9 @@ void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t calle
 	return obj;
 }
 
-/* The fast path's work, for the calls that come through the slow ones: a lookup and the pop. */
-static __always_inline void *__kmalloc(size_t size, gfp_t gfp, uintptr_t caller)
-{
-	if (unlikely(size - 1 >= KMALLOC_SMALL_MAX || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
-		return kmalloc_slow(size, gfp, caller);
-	struct kmem_cache *c = kmalloc_cache_by8[(size - 1) >> 3];
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-	void *obj;
-
-	ac_pop(ac, obj, miss);
-	return obj;
-miss:
-	return kmalloc_miss(c, size, gfp, caller);
-}
-
 /*
- * kmalloc that records how it was served (mm/provenance.h): the same
- * __kmalloc; a per-CPU hit leaves the record as preset here, and the slow
+ * kmalloc that records how it was served (mm/provenance.h): through
+ * kmalloc_slow, whose pop is the fast path's; a per-CPU hit leaves the record as preset here, and the slow
  * paths (refill, new slab, large block) fill it in through slab_info_sink.
  */
 static __noinline void *kmalloc_provenance(size_t size, gfp_t gfp, struct kmalloc_info *info,
@@ -342,7 +334,7 @@ static __noinline void *kmalloc_provenance(size_t size, gfp_t gfp, struct kmallo
 		info->obj_size = c->object_size;
 	}
 	slab_info_sink[cpu] = info;
-	void *p = __kmalloc(size, gfp, caller);
+	void *p = kmalloc_slow(size, gfp, caller);
 	slab_info_sink[cpu] = NULL;
 	if (!p)
 		info->path = SA_FAILED;
@@ -377,7 +369,7 @@ void *kzalloc(size_t size, gfp_t gfp)
 {
 	if (unlikely(mm_trace_enabled))
 		return kmalloc_traced(size, gfp | __GFP_ZERO, _RET_IP_);
-	return __kmalloc(size, gfp | __GFP_ZERO, _RET_IP_);
+	return kmalloc_slow(size, gfp | __GFP_ZERO, _RET_IP_);
 }
 
 void *kcalloc(size_t n, size_t size, gfp_t gfp)
@@ -391,7 +383,7 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 	}
 	if (unlikely(mm_trace_enabled))
 		return kmalloc_traced(bytes, gfp | __GFP_ZERO, _RET_IP_);
-	return __kmalloc(bytes, gfp | __GFP_ZERO, _RET_IP_);
+	return kmalloc_slow(bytes, gfp | __GFP_ZERO, _RET_IP_);
 }
 
 /*
@@ -485,7 +477,7 @@ void *krealloc(void *p, size_t new_size, gfp_t gfp)
 	struct kmem_cache *c;
 
 	if (ZERO_OR_NULL_PTR(p))
-		return __kmalloc(new_size, gfp, _RET_IP_);
+		return kmalloc_slow(new_size, gfp, _RET_IP_);
 	if (!new_size) {
 		kfree(p);
 		return ZERO_SIZE_PTR;
@@ -499,7 +491,7 @@ void *krealloc(void *p, size_t new_size, gfp_t gfp)
 			slab_debug_kmalloc_size(c, p, new_size);
 		return p;
 	}
-	void *n = __kmalloc(new_size, gfp & ~__GFP_ZERO, _RET_IP_);
+	void *n = kmalloc_slow(new_size, gfp & ~__GFP_ZERO, _RET_IP_);
 	if (!n)
 		return NULL; /* p is untouched, as with realloc */
 	memcpy(n, p, old);

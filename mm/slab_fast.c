@@ -30,7 +30,10 @@
  * (and one taken at a fault inside a fast path shows it as the "?" line
  * read from the top of the stack); a frame would cost six of the forty
  * instructions a kmalloc+kfree pair is allowed (docs/BENCHMARKS.md). The
- * caller's address that the slow halves record is read only on the way out.
+ * caller's address that the slow halves record is read only on the way out,
+ * which is why the pop and push are written out here rather than taken from
+ * slab_alloc_fast / slab_free_fast: those take the address as a value, and
+ * the compiler then reads it before the first branch, on the fast path too.
  */
 #include "mm/slab.h"
 #include "mm/slab_internal.h"
