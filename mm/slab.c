@@ -1262,15 +1262,6 @@ void kmem_cache_free_out_of_line(struct kmem_cache *c, void *obj, uintptr_t call
 	slab_free_fast(c, obj, caller);
 }
 
-void slab_free_boundary(struct kmem_cache *c, struct page *page, void *obj, uintptr_t caller)
-{
-	if (unlikely(!slab_obj_boundary(c, compound_head(page), obj))) {
-		slab_report_bad_ptr(NULL, obj, caller);
-		return;
-	}
-	slab_free_fast(c, obj, caller);
-}
-
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
 	unsigned long flags, freed;

@@ -63,6 +63,21 @@ static __always_inline struct page *fast_slab_page(const void *p)
 	return pfn_to_page(__pa(p) >> PAGE_SHIFT);
 }
 
+/*
+ * p, in a page of one of c's slabs, failed c's boundary mask: for a cache
+ * without one (a size that is not a power of two) the exact test, one
+ * multiplication by the reciprocal of the stride (slab_obj_valid); a cache
+ * with a mask has already said no. Everything is recomputed from p (hidden
+ * from the compiler first), so that the power-of-two path keeps no value
+ * alive for this one.
+ */
+static __always_inline bool slab_exact_boundary(const struct kmem_cache *c, const void *p)
+{
+	__asm__ __volatile__("" : "+r"(p) : : "memory");
+	return c->obj_mask == SLAB_OBJ_MASK_NONE &&
+	       slab_obj_valid(c, compound_head(fast_slab_page(p)), p);
+}
+
 void kfree(const void *p)
 {
 	if (unlikely(__pa(p) >= kfree_fast_bytes)) {
@@ -76,13 +91,16 @@ void kfree(const void *p)
 	}
 	struct kmem_cache *c = page->slab_cache;
 	test_mask_goto(p, c->obj_mask, boundary);
+push:;
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
 
 	ac_push(ac, (void *)p, full, dup);
 	ac->free_hits++;
 	return;
 boundary:
-	slab_free_boundary(c, page, (void *)p, _RET_IP_);
+	if (likely(slab_exact_boundary(c, p)))
+		goto push;
+	slab_report_bad_ptr(NULL, p, _RET_IP_);
 	return;
 full:
 	cache_free_slow(c, (void *)p, _RET_IP_);
@@ -117,13 +135,16 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		return;
 	}
 	test_mask_goto(obj, c->obj_mask, boundary);
+push:;
 	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
 
 	ac_push(ac, obj, full, dup);
 	ac->free_hits++;
 	return;
 boundary:
-	slab_free_boundary(c, page, obj, _RET_IP_);
+	if (likely(slab_exact_boundary(c, obj)))
+		goto push;
+	slab_report_bad_ptr(c, obj, _RET_IP_);
 	return;
 full:
 	cache_free_slow(c, obj, _RET_IP_);

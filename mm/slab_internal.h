@@ -530,11 +530,6 @@ dup:
 void *kmem_cache_alloc_out_of_line(struct kmem_cache *c, gfp_t gfp, uintptr_t caller);
 /* kmem_cache_free for what the fast path did not accept: NULL, the trace, every bad pointer. */
 void kmem_cache_free_out_of_line(struct kmem_cache *c, void *obj, uintptr_t caller);
-/*
- * obj lies in a page of one of c's slabs (page) but c has no boundary mask,
- * or obj failed it: the exact boundary test, then the push or a report.
- */
-void slab_free_boundary(struct kmem_cache *c, struct page *page, void *obj, uintptr_t caller);
 
 /* ---- memory pressure ---- */
 

@@ -315,8 +315,17 @@ static void kmalloc_bad_frees_detected(struct ktest *t)
 	KASSERT_NOT_NULL(t, p);
 	KASSERT_NOT_NULL(t, big);
 
-	kfree(p + 1); /* inside an object */
+	kfree(p + 1); /* inside an object (104-byte class: the exact test) */
 	KEXPECT_EQ(t, slab_report_count(), ++r);
+	/* Inside an object of a power-of-two class (the boundary mask), and half-way. */
+	char *w = kmalloc(64, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, w);
+	kfree(w + 8);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	kfree(w + 32);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	kfree(w);
+	KEXPECT_EQ(t, slab_report_count(), r);
 	kfree(big + 64); /* inside a large block */
 	KEXPECT_EQ(t, slab_report_count(), ++r);
 	kfree(big + PAGE_SIZE); /* a later page of a large block */
