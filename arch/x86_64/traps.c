@@ -130,10 +130,11 @@ void traps_init(void)
 	idt_load();
 }
 
-void set_interrupt_handler(unsigned vector, interrupt_handler_t handler)
+interrupt_handler_t set_interrupt_handler(unsigned vector, interrupt_handler_t handler)
 {
-	if (vector < NR_VECTORS)
-		__atomic_store_n(&handlers[vector], handler, __ATOMIC_RELEASE);
+	if (vector >= NR_VECTORS)
+		return NULL;
+	return __atomic_exchange_n(&handlers[vector], handler, __ATOMIC_ACQ_REL);
 }
 
 void fault_expect(struct expected_fault *ef)

@@ -73,10 +73,11 @@ void idt_load(void);
  * A handler for vector (0-255). For an exception it returns true when it
  * dealt with it (execution resumes with *regs, which it may change), false
  * to fall through to the report. For an interrupt the return value is
- * ignored; the handler does its own EOI. Pass NULL to remove.
+ * ignored; the handler does its own EOI. Pass NULL to remove. Returns the
+ * handler it replaced (tests that borrow a vector put it back).
  */
 typedef bool (*interrupt_handler_t)(struct pt_regs *regs);
-void set_interrupt_handler(unsigned vector, interrupt_handler_t handler);
+interrupt_handler_t set_interrupt_handler(unsigned vector, interrupt_handler_t handler);
 
 /*
  * Expected faults, for tests that provoke an exception on purpose.

@@ -279,6 +279,106 @@ static void apic_timer_interrupts_every_cpu(struct ktest *t)
 			  apic_timer_ticks(cpu) - ticks_before[cpu]);
 }
 
+/*
+ * The per-CPU fast paths against real interrupts on this CPU: the local
+ * APIC timer fires every few microseconds with a handler that, like an
+ * interrupt handler in a driver, allocates and frees from the very caches
+ * the interrupted code is using (kmalloc-64 and kmalloc-192), one tick
+ * allocating, the next freeing, so that ticks push and pop. The
+ * interrupted code allocates and frees batches, each object stamped with
+ * its owner: an object handed out twice, or freed while held, shows as a
+ * stamp overwritten. An interrupt that lands inside a pop or push rewinds
+ * it (irq_rewinds); the case goes on until that has happened many times,
+ * or a bound on its rounds. tests/host/test_slab_irq.c does the same with
+ * signals.
+ */
+#define IRQ_ALLOC_OBJS	  3
+#define IRQ_ALLOC_MAIN	  300
+#define IRQ_ALLOC_ROUNDS  20000
+#define IRQ_ALLOC_REWINDS 100
+static void *irq_alloc_stash[IRQ_ALLOC_OBJS];
+static uint64_t irq_alloc_stash_stamp[IRQ_ALLOC_OBJS], irq_alloc_stamp = 1ull << 63;
+static unsigned long irq_alloc_bad, irq_alloc_ticks;
+static const size_t irq_alloc_sizes[] = { 64, 192 };
+
+static bool irq_alloc_tick(struct pt_regs *regs)
+{
+	(void)regs;
+	for (unsigned i = 0; i < IRQ_ALLOC_OBJS; i++) {
+		uint64_t *o = irq_alloc_stash[i];
+		if (o) {
+			if (*o != irq_alloc_stash_stamp[i])
+				irq_alloc_bad++;
+			kfree(o);
+			irq_alloc_stash[i] = NULL;
+		} else if ((o = kmalloc(irq_alloc_sizes[i % 2], GFP_ATOMIC))) {
+			*o = irq_alloc_stash_stamp[i] = ++irq_alloc_stamp;
+			irq_alloc_stash[i] = o;
+		} else {
+			irq_alloc_bad++;
+		}
+	}
+	irq_alloc_ticks++;
+	apic_eoi();
+	return true;
+}
+
+static void interrupts_that_allocate_rewind_the_fast_paths(struct ktest *t)
+{
+	static uint64_t *objs[IRQ_ALLOC_MAIN];
+	if (!apic_available() || !apic_timer_khz)
+		KTEST_SKIP(t, "no calibrated local APIC timer");
+	if (kmalloc_cache_for(64)->flags & SLAB_DEBUG)
+		KTEST_SKIP(t, "slab_debug: no per-CPU arrays");
+	unsigned cpu = smp_processor_id();
+	unsigned long reports = slab_report_count(), rewinds = READ_ONCE(irq_rewinds[cpu]);
+	unsigned long bad = 0, rounds = 0, flags;
+	uint64_t rng = 42;
+
+	irq_alloc_bad = irq_alloc_ticks = 0;
+	interrupt_handler_t saved = set_interrupt_handler(LOCAL_TIMER_VECTOR, irq_alloc_tick);
+	local_irq_save(flags);
+	__asm__ __volatile__("sti" ::: "memory");
+	apic_timer_start(20, true);
+	for (;
+	     rounds < IRQ_ALLOC_ROUNDS && READ_ONCE(irq_rewinds[cpu]) - rewinds < IRQ_ALLOC_REWINDS;
+	     rounds++) {
+		for (unsigned i = 0; i < IRQ_ALLOC_MAIN; i++) {
+			objs[i] = kmalloc(irq_alloc_sizes[i % 2], GFP_KERNEL);
+			if (objs[i])
+				*objs[i] = rounds * IRQ_ALLOC_MAIN + i;
+		}
+		for (unsigned i = IRQ_ALLOC_MAIN - 1; i > 0; i--) {
+			unsigned j = (unsigned)(xorshift64(&rng) % (i + 1));
+			uint64_t *tmp = objs[i];
+			objs[i] = objs[j];
+			objs[j] = tmp;
+		}
+		for (unsigned i = 0; i < IRQ_ALLOC_MAIN; i++) {
+			if (!objs[i] || *objs[i] / IRQ_ALLOC_MAIN != rounds)
+				bad++;
+			kfree(objs[i]);
+		}
+	}
+	apic_timer_stop();
+	local_irq_restore(flags);
+	set_interrupt_handler(LOCAL_TIMER_VECTOR, saved);
+	for (unsigned i = 0; i < IRQ_ALLOC_OBJS; i++) {
+		kfree(irq_alloc_stash[i]);
+		irq_alloc_stash[i] = NULL;
+	}
+
+	rewinds = READ_ONCE(irq_rewinds[cpu]) - rewinds;
+	ktest_log(t, "%lu rounds, %lu timer interrupts, %lu rewound a fast path", rounds,
+		  irq_alloc_ticks, rewinds);
+	KEXPECT_EQ(t, bad, 0ul);
+	KEXPECT_EQ(t, irq_alloc_bad, 0ul);
+	KEXPECT_GT(t, irq_alloc_ticks, 0ul);
+	KEXPECT_GE(t, rewinds, (unsigned long)IRQ_ALLOC_REWINDS);
+	KEXPECT_EQ(t, slab_report_count(), reports);
+	KEXPECT_EQ(t, slab_check(), 0u);
+}
+
 /* ---- TLB shootdown ---- */
 
 #define TLB_MAGIC 0x7e57c0de5eedull
@@ -1015,6 +1115,7 @@ static struct ktest_case smp_cases[] = {
 	KTEST_CASE(crossing_calls_with_interrupts_off_do_not_deadlock),
 	KTEST_CASE(work_queue_reports_busy_and_done),
 	KTEST_CASE(apic_timer_interrupts_every_cpu),
+	KTEST_CASE(interrupts_that_allocate_rewind_the_fast_paths),
 	KTEST_CASE(unmap_is_seen_by_every_cpu),
 	KTEST_CASE(protect_is_seen_by_every_cpu),
 	KTEST_CASE(unmap_of_many_pages_is_one_shootdown),
