@@ -78,6 +78,34 @@ static __always_inline bool slab_exact_boundary(const struct kmem_cache *c, cons
 	       slab_obj_valid(c, compound_head(fast_slab_page(p)), p);
 }
 
+/*
+ * The second half of kfree and kmem_cache_free: p lies in a page of one of
+ * c's slabs; the boundary test, then the push. Inlined into both, so the
+ * caller's address (_RET_IP_, read on each way out) is theirs. expect: the
+ * cache the caller named (kmem_cache_free), for the report.
+ */
+static __always_inline void fast_free(struct kmem_cache *c, void *p,
+				      const struct kmem_cache *expect)
+{
+	test_mask_goto(p, c->obj_mask, boundary);
+push:;
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+
+	ac_push(ac, p, full, dup);
+	ac->free_hits++;
+	return;
+boundary:
+	if (likely(slab_exact_boundary(c, p)))
+		goto push;
+	slab_report_bad_ptr(expect, p, _RET_IP_);
+	return;
+full:
+	cache_free_slow(c, p, _RET_IP_);
+	return;
+dup:
+	slab_report_double_free(c, p, _RET_IP_);
+}
+
 void kfree(const void *p)
 {
 	if (unlikely(__pa(p) >= kfree_fast_bytes)) {
@@ -89,24 +117,7 @@ void kfree(const void *p)
 		kfree_out_of_line(p, _RET_IP_); /* a large block, or a bad pointer */
 		return;
 	}
-	struct kmem_cache *c = page->slab_cache;
-	test_mask_goto(p, c->obj_mask, boundary);
-push:;
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-
-	ac_push(ac, (void *)p, full, dup);
-	ac->free_hits++;
-	return;
-boundary:
-	if (likely(slab_exact_boundary(c, p)))
-		goto push;
-	slab_report_bad_ptr(NULL, p, _RET_IP_);
-	return;
-full:
-	cache_free_slow(c, (void *)p, _RET_IP_);
-	return;
-dup:
-	slab_report_double_free(c, (void *)p, _RET_IP_);
+	fast_free(page->slab_cache, (void *)p, NULL);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
@@ -134,21 +145,5 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		kmem_cache_free_out_of_line(c, obj, _RET_IP_);
 		return;
 	}
-	test_mask_goto(obj, c->obj_mask, boundary);
-push:;
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
-
-	ac_push(ac, obj, full, dup);
-	ac->free_hits++;
-	return;
-boundary:
-	if (likely(slab_exact_boundary(c, obj)))
-		goto push;
-	slab_report_bad_ptr(c, obj, _RET_IP_);
-	return;
-full:
-	cache_free_slow(c, obj, _RET_IP_);
-	return;
-dup:
-	slab_report_double_free(c, obj, _RET_IP_);
+	fast_free(c, obj, c);
 }
