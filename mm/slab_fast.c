@@ -14,15 +14,16 @@
  *                     outside RAM and the trace out); its struct page is a
  *                     slab's (PG_slab: every page of a slab carries it and
  *                     the cache, so no detour through the head page); p at
- *                     an object boundary (one AND for power-of-two caches,
- *                     the exact test out of line for the others); push,
- *                     whose first compare catches the double free of the
- *                     object on top.
+ *                     an object boundary (one TEST against the cache's mask
+ *                     for power-of-two caches; for the others a
+ *                     multiplication by the stride's reciprocal, off that
+ *                     path); push, whose first compare catches the double
+ *                     free of the object on top.
  *   kmem_cache_*      the same, plus "is this object of this cache".
  *
  * Nothing a fast path accepts is unchecked: a pointer that is not an object
- * of a slab, or not at a boundary, is reported by the out-of-line half and
- * never freed.
+ * of a slab, or not at a boundary, is reported (by the out-of-line half, or
+ * by the boundary path) and never freed.
  *
  * This file is compiled without a frame pointer (Makefile): on their fast
  * paths these functions call nothing and leave for their slow halves by
@@ -54,10 +55,7 @@ miss:
 	return kmalloc_miss(c, size, gfp, _RET_IP_);
 }
 
-/*
- * The struct page of a direct-map address below kfree_fast_bytes, and
- * whether it is a page of a slab: what kfree and kmem_cache_free ask first.
- */
+/* The struct page of a direct-map address below kfree_fast_bytes (so below max_pfn). */
 static __always_inline struct page *fast_slab_page(const void *p)
 {
 	return pfn_to_page(__pa(p) >> PAGE_SHIFT);
