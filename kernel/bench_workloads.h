@@ -143,27 +143,64 @@ static void bench_stat_halves(const char *id, const char *params, uint64_t *va, 
 		   (unsigned long long)(fm / 100), (unsigned long long)(fm % 100));
 }
 
+/*
+ * One *-pair row: timed (an expression, the clocks of n pairs, 0 when an
+ * allocation failed) run once to warm up and BENCH_RUNS times measured,
+ * stopping at a failure; the median per pair reported, or the row failed.
+ */
+#define bench_pair_row(id, params, n, timed)                                         \
+	do {                                                                         \
+		uint64_t v_[BENCH_RUNS];                                             \
+		bool ok_ = true;                                                     \
+		for (unsigned r_ = 0; r_ < BENCH_WARMUP + BENCH_RUNS && ok_; r_++) { \
+			uint64_t t_ = (timed);                                       \
+			ok_ = t_ != 0;                                               \
+			if (r_ >= BENCH_WARMUP)                                      \
+				v_[r_ - BENCH_WARMUP] = bench_per_op_x100(t_, n);    \
+		}                                                                    \
+		if (ok_)                                                             \
+			report(id, params, v_);                                      \
+		else                                                                 \
+			fail(id, params, "allocation failed");                       \
+	} while (0)
+
+/*
+ * One batch row: run (an expression that adds the clocks of the allocation
+ * and free phases of ops operations each to at and ft, the names given, and
+ * is false when an allocation failed) as bench_pair_row does; the median
+ * per operation reported with its two halves.
+ */
+#define bench_batch_row(id, params, ops, at, ft, run)                                          \
+	do {                                                                                   \
+		uint64_t v_[BENCH_RUNS], va_[BENCH_RUNS], vf_[BENCH_RUNS];                     \
+		bool ok_ = true;                                                               \
+		for (unsigned r_ = 0; r_ < BENCH_WARMUP + BENCH_RUNS && ok_; r_++) {           \
+			uint64_t at = 0, ft = 0;                                               \
+			ok_ = (run);                                                           \
+			if (r_ >= BENCH_WARMUP) {                                              \
+				v_[r_ - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * (ops)); \
+				va_[r_ - BENCH_WARMUP] = bench_per_op_x100(at, ops);           \
+				vf_[r_ - BENCH_WARMUP] = bench_per_op_x100(ft, ops);           \
+			}                                                                      \
+		}                                                                              \
+		if (ok_) {                                                                     \
+			report(id, params, v_);                                                \
+			bench_stat_halves(id, params, va_, vf_);                               \
+		} else {                                                                       \
+			fail(id, params, "allocation failed");                                 \
+		}                                                                              \
+	} while (0)
+
 static void bench_kmalloc_pair(void)
 {
-	uint64_t v[BENCH_RUNS];
 	char params[32];
 
 	for (unsigned si = 0; si < ARRAY_SIZE(bench_kmalloc_sizes); si++) {
 		size_t size = bench_runtime_value(bench_kmalloc_sizes, si);
-		bool ok = true;
 
 		BENCH_SNPRINTF(params, sizeof(params), "s=%zu", size);
-		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t t = bench_loop_pair(size, BENCH_PAIR_N);
-
-			ok = t != 0;
-			if (r >= BENCH_WARMUP)
-				v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
-		}
-		if (ok)
-			report("kmalloc-pair", params, v);
-		else
-			fail("kmalloc-pair", params, "allocation failed");
+		bench_pair_row("kmalloc-pair", params, BENCH_PAIR_N,
+			       bench_loop_pair(size, BENCH_PAIR_N));
 	}
 }
 
@@ -173,7 +210,6 @@ static void bench_kmalloc_batch(const char *id, const unsigned *sizes, unsigned 
 {
 	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
 	const size_t bytes = BENCH_BATCH_B * sizeof(void *);
-	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
 	char params[32];
 	void **ptrs = bench_array_alloc(bytes);
 
@@ -183,25 +219,10 @@ static void bench_kmalloc_batch(const char *id, const unsigned *sizes, unsigned 
 	}
 	for (unsigned si = 0; si < nsizes; si++) {
 		size_t size = bench_runtime_value(sizes, si);
-		bool ok = true;
 
 		BENCH_SNPRINTF(params, sizeof(params), "s=%zu", size);
-		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t at = 0, ft = 0;
-
-			ok = bench_loop_batch(size, ptrs, BENCH_BATCH_B, perm, &at, &ft);
-			if (r >= BENCH_WARMUP) {
-				v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
-				va[r - BENCH_WARMUP] = bench_per_op_x100(at, ops);
-				vf[r - BENCH_WARMUP] = bench_per_op_x100(ft, ops);
-			}
-		}
-		if (!ok) {
-			fail(id, params, "allocation failed");
-			continue;
-		}
-		report(id, params, v);
-		bench_stat_halves(id, params, va, vf);
+		bench_batch_row(id, params, ops, at, ft,
+				bench_loop_batch(size, ptrs, BENCH_BATCH_B, perm, &at, &ft));
 	}
 	bench_array_free(ptrs, bytes);
 }
@@ -209,9 +230,7 @@ static void bench_kmalloc_batch(const char *id, const unsigned *sizes, unsigned 
 /* A dedicated cache of BENCH_CACHE_SIZE-byte objects (never merged with kmalloc's). */
 static void bench_cache_pair(void)
 {
-	uint64_t v[BENCH_RUNS];
 	char params[32];
-	bool ok = true;
 	bench_cache_t c = BENCH_CACHE_CREATE(BENCH_CACHE_SIZE);
 
 	BENCH_SNPRINTF(params, sizeof(params), "s=%d", BENCH_CACHE_SIZE);
@@ -219,44 +238,22 @@ static void bench_cache_pair(void)
 		fail("cache-pair", params, "cache creation failed");
 		return;
 	}
-	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-		uint64_t t = bench_loop_cache_pair(c, BENCH_PAIR_N);
-
-		ok = t != 0;
-		if (r >= BENCH_WARMUP)
-			v[r - BENCH_WARMUP] = bench_per_op_x100(t, BENCH_PAIR_N);
-	}
-	if (ok)
-		report("cache-pair", params, v);
-	else
-		fail("cache-pair", params, "allocation failed");
+	bench_pair_row("cache-pair", params, BENCH_PAIR_N, bench_loop_cache_pair(c, BENCH_PAIR_N));
 	BENCH_CACHE_DESTROY(c);
 }
 
 static void bench_page_pair(void)
 {
 	static const unsigned orders[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
-	uint64_t v[BENCH_RUNS];
 	char params[32];
 
 	BUILD_BUG_ON(ARRAY_SIZE(orders) != BENCH_PAGE_MAX_ORDER + 1);
 	for (unsigned oi = 0; oi < ARRAY_SIZE(orders); oi++) {
 		unsigned order = bench_runtime_value(orders, oi);
 		uint64_t n = order <= 3 ? BENCH_PAGE_N_SMALL : BENCH_PAGE_N_LARGE;
-		bool ok = true;
 
 		BENCH_SNPRINTF(params, sizeof(params), "o=%u", order);
-		for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-			uint64_t t = bench_loop_page_pair(order, n);
-
-			ok = t != 0;
-			if (r >= BENCH_WARMUP)
-				v[r - BENCH_WARMUP] = bench_per_op_x100(t, n);
-		}
-		if (ok)
-			report("page-pair", params, v);
-		else
-			fail("page-pair", params, "allocation failed");
+		bench_pair_row("page-pair", params, n, bench_loop_page_pair(order, n));
 	}
 }
 
@@ -264,31 +261,14 @@ static void bench_page_batch(void)
 {
 	const uint64_t ops = (uint64_t)BENCH_BATCH_B * BENCH_BATCH_REPS;
 	const size_t bytes = BENCH_BATCH_B * sizeof(void *);
-	uint64_t v[BENCH_RUNS], va[BENCH_RUNS], vf[BENCH_RUNS];
-	const char *params = "o=0";
-	bool ok = true;
 	void **pages = bench_array_alloc(bytes);
 
 	if (!pages) {
-		fail("page-batch", params, "no memory for the page array");
+		fail("page-batch", "o=0", "no memory for the page array");
 		return;
 	}
-	for (unsigned r = 0; r < BENCH_WARMUP + BENCH_RUNS && ok; r++) {
-		uint64_t at = 0, ft = 0;
-
-		ok = bench_loop_page_batch(pages, BENCH_BATCH_B, &at, &ft);
-		if (r >= BENCH_WARMUP) {
-			v[r - BENCH_WARMUP] = bench_per_op_x100(at + ft, 2 * ops);
-			va[r - BENCH_WARMUP] = bench_per_op_x100(at, ops);
-			vf[r - BENCH_WARMUP] = bench_per_op_x100(ft, ops);
-		}
-	}
-	if (ok) {
-		report("page-batch", params, v);
-		bench_stat_halves("page-batch", params, va, vf);
-	} else {
-		fail("page-batch", params, "allocation failed");
-	}
+	bench_batch_row("page-batch", "o=0", ops, at, ft,
+			bench_loop_page_batch(pages, BENCH_BATCH_B, &at, &ft));
 	bench_array_free(pages, bytes);
 }
 

@@ -28,8 +28,9 @@
  * slab geometry, tail waste and worst-case waste (Go's sizeclasses.go
  * columns).
  *
- * Size to class is O(1), as in Go: one byte per 8 bytes of size up to 1 KiB
- * (size_to_class8), one per 128 bytes above (size_to_class128).
+ * Size to cache is O(1), as in Go: one entry per 8 bytes of size up to 1 KiB
+ * (kmalloc_cache_by8, the cache itself: kmalloc's fast path is one load),
+ * one class index per 128 bytes above (size_to_class128).
  *
  * Alignment: every class is a multiple of 8 and slabs are page aligned, so
  * objects are 8-byte aligned. Power-of-two classes are created with align =
@@ -55,7 +56,6 @@
 
 static unsigned kmalloc_sizes[KMALLOC_MAX_CLASSES];
 static unsigned nr_kmalloc_classes;
-static uint8_t size_to_class8[KMALLOC_SMALL_MAX / 8 + 1];
 static uint8_t size_to_class128[(KMALLOC_MAX_CACHE_SIZE - KMALLOC_SMALL_MAX) / 128 + 1];
 
 /*
@@ -70,7 +70,7 @@ static struct kmem_cache kmalloc_not_ready = {
 static struct kmem_cache *kmalloc_caches[KMALLOC_MAX_CLASSES] = {
 	[0 ... KMALLOC_MAX_CLASSES - 1] = &kmalloc_not_ready,
 };
-/* kmalloc's fast path goes from size to cache in one load (size_to_class8 composed with kmalloc_caches). */
+/* The cache for sizes 8i+1..8i+8 (filled by kmalloc_init). */
 struct kmem_cache *kmalloc_cache_by8[KMALLOC_SMALL_MAX / 8] = {
 	[0 ... KMALLOC_SMALL_MAX / 8 - 1] = &kmalloc_not_ready,
 };
@@ -110,13 +110,11 @@ static void compute_size_classes(void)
 	}
 	nr_kmalloc_classes = n;
 
-	/* The lookup tables: for each size step, the first class that holds it. */
+	/*
+	 * Above 1 KiB, for each 128-byte step, the first class that holds it
+	 * (up to 1 KiB, kmalloc_init fills kmalloc_cache_by8 the same way).
+	 */
 	unsigned cls = 0;
-	for (unsigned i = 0; i < ARRAY_SIZE(size_to_class8); i++) {
-		while (kmalloc_sizes[cls] < i * 8)
-			cls++;
-		size_to_class8[i] = (uint8_t)cls;
-	}
 	for (unsigned i = 0; i < ARRAY_SIZE(size_to_class128); i++) {
 		while (kmalloc_sizes[cls] < KMALLOC_SMALL_MAX + i * 128)
 			cls++;
@@ -124,12 +122,12 @@ static void compute_size_classes(void)
 	}
 }
 
-/* Class index for 1 <= size <= KMALLOC_MAX_CACHE_SIZE. */
-static __always_inline unsigned kmalloc_index(size_t size)
+/* The cache for 1 <= size <= KMALLOC_MAX_CACHE_SIZE (the placeholder before kmalloc_init). */
+static __always_inline struct kmem_cache *kmalloc_cache_of(size_t size)
 {
 	if (size <= KMALLOC_SMALL_MAX)
-		return size_to_class8[(size + 7) >> 3];
-	return size_to_class128[(size - KMALLOC_SMALL_MAX + 127) >> 7];
+		return kmalloc_cache_by8[(size - 1) >> 3];
+	return kmalloc_caches[size_to_class128[(size - KMALLOC_SMALL_MAX + 127) >> 7]];
 }
 
 unsigned kmalloc_nr_classes(void)
@@ -146,7 +144,7 @@ struct kmem_cache *kmalloc_cache_for(size_t size)
 {
 	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
 		return NULL;
-	return kmalloc_caches[kmalloc_index(size)];
+	return kmalloc_cache_of(size);
 }
 
 void kmalloc_init(void)
@@ -160,8 +158,12 @@ void kmalloc_init(void)
 		kmalloc_caches[i] = __kmem_cache_create(name, size, IS_POWER_OF_2(size) ? size : 8,
 							SLAB_KMALLOC | SLAB_PANIC, NULL);
 	}
-	for (unsigned i = 0; i < ARRAY_SIZE(kmalloc_cache_by8); i++)
-		kmalloc_cache_by8[i] = kmalloc_caches[kmalloc_index(8 * i + 8)];
+	/* For each 8-byte step up to 1 KiB, the first class that holds it. */
+	for (unsigned i = 0, cls = 0; i < ARRAY_SIZE(kmalloc_cache_by8); i++) {
+		while (kmalloc_sizes[cls] < 8 * i + 8)
+			cls++;
+		kmalloc_cache_by8[i] = kmalloc_caches[cls];
+	}
 	show_sizeclasses();
 }
 
@@ -294,7 +296,7 @@ static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_CACHE_SIZE || (gfp & KMALLOC_LARGE_GFP))
 		return kmalloc_large(size, gfp, caller);
-	struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
+	struct kmem_cache *c = kmalloc_cache_of(size);
 	void *obj = slab_alloc_fast(c, gfp, caller);
 	if (unlikely(!obj))
 		return NULL;
@@ -314,9 +316,10 @@ void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t calle
 }
 
 /*
- * kmalloc that records how it was served (mm/provenance.h): through
- * kmalloc_slow, whose pop is the fast path's; a per-CPU hit leaves the record as preset here, and the slow
- * paths (refill, new slab, large block) fill it in through slab_info_sink.
+ * kmalloc that records how it was served (mm/provenance.h), through
+ * kmalloc_slow: a per-CPU hit leaves the record as preset here, and the
+ * slow paths (refill, new slab, large block) fill it in through
+ * slab_info_sink.
  */
 static __noinline void *kmalloc_provenance(size_t size, gfp_t gfp, struct kmalloc_info *info,
 					   uintptr_t caller)
@@ -329,7 +332,7 @@ static __noinline void *kmalloc_provenance(size_t size, gfp_t gfp, struct kmallo
 	} else if (size > KMALLOC_MAX_CACHE_SIZE || (gfp & KMALLOC_LARGE_GFP)) {
 		info->path = SA_LARGE;
 	} else {
-		const struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
+		const struct kmem_cache *c = kmalloc_cache_of(size);
 		info->cache = c->name;
 		info->obj_size = c->object_size;
 	}
@@ -387,12 +390,17 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 }
 
 /*
- * kfree of p, whose pfn is known to be below max_pfn: the checks left
- * before its object is pushed (in a slab or a large block, an object
- * boundary), each failure reported, never applied.
+ * kfree of a non-NULL p with every check (a direct-map address of RAM, in a
+ * slab or a large block, at an object boundary), each failure reported,
+ * never applied.
  */
-static __always_inline void __kfree_pfn(const void *p, unsigned long pfn, uintptr_t caller)
+static void __kfree(const void *p, uintptr_t caller)
 {
+	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
+	if (unlikely(pfn >= max_pfn)) {
+		slab_report_bad_ptr(NULL, p, caller);
+		return;
+	}
 	struct page *slab = compound_head(pfn_to_page(pfn));
 	if (unlikely(!(slab->flags & PG_slab))) {
 		kfree_large(slab, p, caller);
@@ -404,17 +412,6 @@ static __always_inline void __kfree_pfn(const void *p, unsigned long pfn, uintpt
 		return;
 	}
 	slab_free_fast(c, (void *)p, caller);
-}
-
-/* kfree of a non-NULL p, every check included (a direct-map address of RAM first). */
-static __always_inline void __kfree(const void *p, uintptr_t caller)
-{
-	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
-	if (unlikely(pfn >= max_pfn)) {
-		slab_report_bad_ptr(NULL, p, caller);
-		return;
-	}
-	__kfree_pfn(p, pfn, caller);
 }
 
 /*
@@ -507,7 +504,7 @@ void *kmalloc_nocpu(size_t size, gfp_t gfp)
 {
 	if (!size || size > KMALLOC_MAX_CACHE_SIZE)
 		return NULL;
-	struct kmem_cache *c = kmalloc_caches[kmalloc_index(size)];
+	struct kmem_cache *c = kmalloc_cache_of(size);
 	if (c == &kmalloc_not_ready)
 		return NULL;
 	void *p = slab_alloc_direct(c, gfp, _RET_IP_);

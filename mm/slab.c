@@ -524,13 +524,19 @@ static bool depot_charge(struct depot_slot *d, unsigned long bytes)
 	return true;
 }
 
-static void depot_uncharge(struct depot_slot *d, unsigned long bytes)
+/* Give back whole chunks of d's charge while more than keep bytes of it are unused. */
+static void depot_give_back(struct depot_slot *d, unsigned long keep)
 {
-	d->bytes -= bytes;
-	while (d->charged - d->bytes >= 2 * depot_chunk) {
+	while (d->charged - d->bytes >= keep + depot_chunk) {
 		d->charged -= depot_chunk;
 		__atomic_fetch_sub(&slab_depot_charged, depot_chunk, __ATOMIC_RELAXED);
 	}
+}
+
+static void depot_uncharge(struct depot_slot *d, unsigned long bytes)
+{
+	d->bytes -= bytes;
+	depot_give_back(d, depot_chunk);
 }
 
 /* Pop a full (or an empty) magazine of slot d, or NULL. d's lock held. */
@@ -556,10 +562,6 @@ static struct slab_magazine *depot_pop_empty_locked(struct depot_slot *d)
 	return m;
 }
 
-/*
- * Objects of a list of full magazines back to their slabs, the magazines
- * freed. No lock held (magazines may be objects of c itself).
- */
 /* Free a list of magazines (kmalloc objects, perhaps of c itself): no slab lock held. */
 static void magazines_free(struct slab_magazine *list)
 {
@@ -570,6 +572,7 @@ static void magazines_free(struct slab_magazine *list)
 	}
 }
 
+/* Objects of a list of full magazines back to their slabs, the magazines freed. No lock held. */
 static void depot_release_full(struct kmem_cache *c, struct slab_magazine *full)
 {
 	unsigned long flags;
@@ -624,12 +627,8 @@ static bool depot_reap_idle(void)
 				idle = m;
 			}
 			d->min_full = d->nr_full;
-			/* and every unused chunk of its charge (not two kept for a next flush) */
-			while (d->charged - d->bytes >= depot_chunk) {
-				d->charged -= depot_chunk;
-				__atomic_fetch_sub(&slab_depot_charged, depot_chunk,
-						   __ATOMIC_RELAXED);
-			}
+			/* and every unused chunk of its charge (not one kept for a next flush) */
+			depot_give_back(d, 0);
 			spin_unlock(&d->lock);
 		}
 		depot_release_full(c, idle);
@@ -784,8 +783,7 @@ static void depot_drain(struct kmem_cache *c)
 			m->next = empty;
 			empty = m;
 		}
-		__atomic_fetch_sub(&slab_depot_charged, d->charged, __ATOMIC_RELAXED);
-		d->charged = 0;
+		depot_give_back(d, 0); /* bytes is 0 now: the whole charge */
 		spin_unlock_irqrestore(&d->lock, flags);
 	}
 	depot_release_full(c, full);
@@ -1446,9 +1444,9 @@ static unsigned check_slab(struct kmem_cache *c, struct page *slab, unsigned lis
  * The depot, slot by slot: list lengths as counted, bounds kept, every full
  * magazine's objects objects of this cache, every magazine in its owner's
  * slot, empty ones empty, bytes as counted and charged. Lock held (each
- * slot's lock taken here). Adds the depot's objects to *objects.
+ * slot's lock taken here).
  */
-static unsigned check_depot(struct kmem_cache *c, unsigned long *objects)
+static unsigned check_depot(struct kmem_cache *c)
 {
 	unsigned problems = 0;
 	struct slab_magazine *m;
@@ -1480,7 +1478,6 @@ static unsigned check_depot(struct kmem_cache *c, unsigned long *objects)
 		if (here * c->size != d->bytes || d->bytes > d->charged)
 			problems += check_problem(c, "depot bytes (counted, recorded)", d,
 						  here * c->size, d->bytes);
-		*objects += here;
 		n = 0;
 		for (m = d->empty; m && n <= d->nr_empty; m = m->next, n++)
 			if (m->n || m->owner != cpu)
@@ -1556,7 +1553,7 @@ static unsigned check_duplicates(struct kmem_cache *c)
 	return problems;
 }
 
-static unsigned check_cache(struct kmem_cache *c, unsigned long *depot_objects)
+static unsigned check_cache(struct kmem_cache *c)
 {
 	unsigned long flags, objects = 0, inuse = 0, pages = 0;
 	unsigned problems = 0;
@@ -1609,7 +1606,7 @@ static unsigned check_cache(struct kmem_cache *c, unsigned long *depot_objects)
 	}
 	if (slab_empty_ac.avail || slab_empty_ac.limit || slab_empty_ac.slots[0])
 		problems += check_problem(c, "placeholder array was written", &slab_empty_ac, 0, 0);
-	problems += check_depot(c, depot_objects);
+	problems += check_depot(c);
 	if (!problems)
 		problems += check_duplicates(c);
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -1628,8 +1625,7 @@ unsigned slab_check(void)
 	unsigned long charged = 0;
 	list_for_each_entry(c, &slab_caches, list)
 	{
-		unsigned long objects = 0;
-		problems += check_cache(c, &objects);
+		problems += check_cache(c);
 		charged += depot_charged(c);
 	}
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
@@ -1670,10 +1666,9 @@ void show_slabinfo(void)
 		}
 		(void)avail;
 		bool dbg = c->flags & SLAB_DEBUG;
-		unsigned depot = 0;
-		for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
-			depot += READ_ONCE(c->depot[cpu].bytes) / c->size;
-		printk("%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6u"
+		unsigned long depot = depot_bytes(c) / c->size;
+		printk("%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu "
+		       "%6lu"
 		       " : cpustat %6lu %6lu %6lu %6lu\n",
 		       c->name, c->inuse_objects, c->total_objects, c->size, c->oo.objects,
 		       1u << c->oo.order, dbg ? 0 : c->limit, dbg ? 0 : c->batchcount,

@@ -270,7 +270,7 @@ struct kmem_cache {
 	 * size, in the direct map (a power-of-two size with no colour and no
 	 * red zone: slabs are naturally aligned buddy blocks that size
 	 * divides, and PAGE_OFFSET is aligned to more than any slab), so an
-	 * object boundary is one AND away; SLAB_OBJ_MASK_NONE otherwise,
+	 * object boundary is one TEST away; SLAB_OBJ_MASK_NONE otherwise,
 	 * which every pointer fails: the exact test (slab_obj_valid) decides.
 	 */
 	uintptr_t obj_mask;

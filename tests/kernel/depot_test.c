@@ -76,6 +76,15 @@ static void depot_alloc_all(struct ktest *t, struct kmem_cache *c, unsigned n)
 	}
 }
 
+/* DEPOT_N objects of c allocated on this CPU; its array, which that set up. */
+static struct array_cache *depot_alloc_n(struct ktest *t, struct kmem_cache *c)
+{
+	depot_alloc_all(t, c, DEPOT_N);
+	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	KASSERT_TRUE(t, ac != &slab_empty_ac);
+	return ac;
+}
+
 static void depot_free_list(struct kmem_cache *c, void **objs, unsigned from, unsigned to)
 {
 	for (unsigned i = from; i < to; i++)
@@ -116,10 +125,7 @@ static void depot_flushes_file_magazines_and_refills_take_them(struct ktest *t)
 {
 	struct kmem_cache *c = depot_cache(t, "t_depot_cycle");
 	unsigned cpu = smp_processor_id();
-
-	depot_alloc_all(t, c, DEPOT_N);
-	struct array_cache *ac = c->cpu_cache[cpu];
-	KASSERT_TRUE(t, ac != &slab_empty_ac);
+	struct array_cache *ac = depot_alloc_n(t, c);
 	KEXPECT_EQ(t, ac->avail, 0u);
 	unsigned long grown = c->grown;
 	depot_free_list(c, depot_objs, 0, DEPOT_N);
@@ -196,9 +202,7 @@ static void depot_at_its_bound_sends_batches_to_the_slabs(struct ktest *t)
 	/* Test seam: a small bound, set before the cache is used (no magazine exists yet). */
 	c->depot_max = 2;
 
-	depot_alloc_all(t, c, DEPOT_N);
-	struct array_cache *ac = c->cpu_cache[cpu];
-	KASSERT_TRUE(t, ac != &slab_empty_ac);
+	struct array_cache *ac = depot_alloc_n(t, c);
 	depot_free_list(c, depot_objs, 0, DEPOT_N);
 
 	unsigned long flushes = depot_flushes_for(DEPOT_N);
@@ -238,11 +242,7 @@ static void depot_at_its_bound_sends_batches_to_the_slabs(struct ktest *t)
 static void depot_global_budget_spent_sends_batches_to_the_slabs(struct ktest *t)
 {
 	struct kmem_cache *c = depot_cache(t, "t_depot_budget");
-	unsigned cpu = smp_processor_id();
-
-	depot_alloc_all(t, c, DEPOT_N);
-	struct array_cache *ac = c->cpu_cache[cpu];
-	KASSERT_TRUE(t, ac != &slab_empty_ac);
+	struct array_cache *ac = depot_alloc_n(t, c);
 
 	/*
 	 * Test seam: no budget at all, so no cache can charge another chunk
