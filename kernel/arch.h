@@ -15,6 +15,8 @@
  *   NR_CPUS                      compile-time upper bound on CPUs (per-CPU arrays)
  *   unsigned nr_cpu_ids          CPUs that may ever run (ids are dense from 0)
  *   unsigned smp_processor_id()  this CPU's id, 0 <= id < nr_cpu_ids
+ *   struct percpu, per_cpu(cpu), this_cpu_*   each CPU's area, through the GS
+ *                                 base in both builds (kernel/percpu.h)
  *   unsigned long arch_local_irq_save(void)     disable local interrupts, return old state
  *   void arch_local_irq_restore(unsigned long)  put back what _save returned
  *   bool arch_irqs_disabled(void)

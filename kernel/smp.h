@@ -83,20 +83,20 @@ static inline bool cpu_online(unsigned cpu)
 
 static inline void __host_call_on(unsigned cpu, smp_call_func_t func, void *info)
 {
-	unsigned self = host_cpu_id;
+	unsigned self = smp_processor_id();
 	unsigned long flags;
-	host_cpu_id = cpu;
+	host_set_cpu(cpu);
 	local_irq_save(flags);
 	func(info);
 	local_irq_restore(flags);
-	host_cpu_id = self;
+	host_set_cpu(self);
 }
 
 static inline void smp_call_function(smp_call_func_t func, void *info, bool wait)
 {
 	(void)wait;
 	for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (cpu != host_cpu_id)
+		if (cpu != smp_processor_id())
 			__host_call_on(cpu, func, info);
 }
 

@@ -164,7 +164,26 @@ void kmalloc_init(void)
 			cls++;
 		kmalloc_cache_by8[i] = kmalloc_caches[cls];
 	}
+	/*
+	 * Every CPU's slab part of its area (mm/slab_percpu.h), before any
+	 * fast path can read it: kmalloc_fast_max and kfree_fast_bytes are
+	 * still 0 (kmalloc_set_trace follows). The kfree pair names nothing.
+	 */
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		struct slab_percpu *sp = &per_cpu(cpu)->slab;
+		sp->kfree_cache = NULL;
+		sp->kfree_ac = &slab_empty_ac;
+		for (unsigned i = 0; i < ARRAY_SIZE(sp->kmalloc_ac); i++)
+			sp->kmalloc_ac[i] = kmalloc_cache_by8[i]->cpu_cache[cpu];
+	}
 	show_sizeclasses();
+}
+
+void kmalloc_cpu_array_made(const struct kmem_cache *c, struct array_cache *ac)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(kmalloc_cache_by8); i++)
+		if (kmalloc_cache_by8[i] == c)
+			this_cpu_write_idx(slab.kmalloc_ac, i, ac);
 }
 
 /* "12.34%" from num/den without floating point. */
@@ -307,8 +326,9 @@ static __noinline void *kmalloc_slow(size_t size, gfp_t gfp, uintptr_t caller)
 	return obj;
 }
 
-void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller)
+void *kmalloc_miss(size_t size, gfp_t gfp, uintptr_t caller)
 {
+	struct kmem_cache *c = kmalloc_cache_of(size);
 	void *obj = cache_alloc_slow(c, gfp, caller);
 	if (unlikely(c->flags & SLAB_DEBUG))
 		slab_debug_kmalloc_size(c, obj, size);

@@ -489,6 +489,11 @@ static struct array_cache *cache_setup_cpu(struct kmem_cache *c, unsigned cpu, g
 	ac->cpu = cpu;
 	ac->slots[0] = NULL;
 	WRITE_ONCE(c->cpu_cache[cpu], ac);
+	/* The per-CPU pointers that name c's array on this CPU follow (mm/slab_percpu.h). */
+	if (this_cpu_read(slab.kfree_cache) == c)
+		this_cpu_write(slab.kfree_ac, ac);
+	if (c->flags & SLAB_KMALLOC)
+		kmalloc_cpu_array_made(c, ac);
 	return ac;
 }
 
@@ -926,6 +931,21 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 	local_irq_restore(flags);
 }
 
+void kfree_other_cache(struct kmem_cache *c, void *p, uintptr_t caller)
+{
+	unsigned long flags;
+
+	slab_free_fast(c, p, caller);
+	/*
+	 * Now name c (and this CPU's array of it, made by the push if it had
+	 * none): a kfree that interrupts this sees the old pair or the new.
+	 */
+	local_irq_save(flags);
+	this_cpu_write(slab.kfree_ac, c->cpu_cache[smp_processor_id()]);
+	this_cpu_write(slab.kfree_cache, c);
+	local_irq_restore(flags);
+}
+
 /*
  * Return this CPU's array of c to the slab lists, its magazines to their
  * owners' depot slots. Lock held, interrupts off. Only its own CPU ever
@@ -1108,7 +1128,8 @@ static int cache_init(struct kmem_cache *c, const char *name, size_t size, size_
 		       align);
 		return -1;
 	}
-	c->recip = ((1ULL << SLAB_RECIP_SHIFT) + c->size - 1) / c->size;
+	c->div_shift = (unsigned)__builtin_ctz(c->size);
+	c->div_inv = slab_div_inverse(c->size >> c->div_shift);
 	c->colour_unit = MAX(c->align, (unsigned)CACHELINE_SIZE);
 	if (!cache_pick_orders(c) || align > (PAGE_SIZE << c->min.order)) {
 		pr_err("kmem_cache_create(%s): no slab layout for size %zu align %zu\n", name, size,
@@ -1323,6 +1344,15 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_del(&c->list);
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	/*
+	 * No CPU's kfree may push to c's arrays once they are freed, nor to a
+	 * cache created later at c's address: clear every kfree pair that
+	 * names c (mm/slab_percpu.h). A CPU that still frees objects of c
+	 * now breaks the contract (no object of c is allocated any more).
+	 */
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		if (READ_ONCE(per_cpu(cpu)->slab.kfree_cache) == c)
+			WRITE_ONCE(per_cpu(cpu)->slab.kfree_cache, NULL);
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
 		if (c->cpu_cache[cpu] != &slab_empty_ac)
 			kfree_nocpu(c->cpu_cache[cpu]);

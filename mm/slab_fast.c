@@ -45,14 +45,13 @@ void *kmalloc(size_t size, gfp_t gfp)
 	/* Size 0 wraps to the largest i: out of line with the rest. */
 	if (unlikely(i >= kmalloc_fast_max || (gfp & (KMALLOC_LARGE_GFP | __GFP_ZERO))))
 		return kmalloc_out_of_line(size, gfp, _RET_IP_);
-	struct kmem_cache *c = kmalloc_cache_by8[i >> 3];
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	struct array_cache *ac = this_cpu_read_idx(slab.kmalloc_ac, i >> 3);
 	void *obj;
 
 	ac_pop(ac, obj, miss);
 	return obj;
 miss:
-	return kmalloc_miss(c, size, gfp, _RET_IP_);
+	return kmalloc_miss(size, gfp, _RET_IP_);
 }
 
 /* The struct page of a direct-map address below kfree_fast_bytes (so below max_pfn). */
@@ -62,40 +61,51 @@ static __always_inline struct page *fast_slab_page(const void *p)
 }
 
 /*
- * p, in a page of one of c's slabs, failed c's boundary mask: for a cache
- * without one (a size that is not a power of two) the exact test, one
- * multiplication by the reciprocal of the stride (slab_obj_valid); a cache
- * with a mask has already said no. Everything is recomputed from p (hidden
- * from the compiler first), so that the power-of-two path keeps no value
- * alive for this one.
+ * p, in a page of one of c's slabs, failed c's boundary mask: the exact
+ * test, a multiplication and a rotation (slab_obj_valid). That is the
+ * answer for a cache without a mask (a size that is not a power of two),
+ * and the same no as the mask's for one with (a bad pointer: rare, so not
+ * worth a test of its own). Everything is recomputed from p (hidden from
+ * the compiler first), so that the power-of-two path keeps no value alive
+ * for this one.
  */
 static __always_inline bool slab_exact_boundary(const struct kmem_cache *c, const void *p)
 {
 	__asm__ __volatile__("" : "+r"(p) : : "memory");
-	return c->obj_mask == SLAB_OBJ_MASK_NONE &&
-	       slab_obj_valid(c, compound_head(fast_slab_page(p)), p);
+	return slab_obj_valid(c, compound_head(fast_slab_page(p)), p);
 }
 
 /*
  * The second half of kfree and kmem_cache_free: p lies in a page of one of
  * c's slabs; the boundary test, then the push. Inlined into both, so the
  * caller's address (_RET_IP_, read on each way out) is theirs. expect: the
- * cache the caller named (kmem_cache_free), for the report.
+ * cache the caller named (kmem_cache_free), for the report. keyed (a
+ * constant): push where this CPU's kfree pair points, if it names c
+ * (kfree, which learns c from p: see mm/slab_percpu.h), rather than to
+ * c->cpu_cache[cpu] (kmem_cache_free, whose caller names c).
  */
 static __always_inline void fast_free(struct kmem_cache *c, void *p,
-				      const struct kmem_cache *expect)
+				      const struct kmem_cache *expect, bool keyed)
 {
-	test_mask_goto(p, c->obj_mask, boundary);
-push:;
-	struct array_cache *ac = c->cpu_cache[smp_processor_id()];
+	struct array_cache *ac;
 
-	ac_push(ac, p, full, dup);
+	test_mask_goto(p, c->obj_mask, boundary);
+push:
+	if (keyed) {
+		ac_push_kfree(c, p, ac, other, full, dup);
+	} else {
+		ac = c->cpu_cache[smp_processor_id()];
+		ac_push(ac, p, full, dup);
+	}
 	ac->free_hits++;
 	return;
 boundary:
 	if (likely(slab_exact_boundary(c, p)))
 		goto push;
 	slab_report_bad_ptr(expect, p, _RET_IP_);
+	return;
+other:
+	kfree_other_cache(c, p, _RET_IP_);
 	return;
 full:
 	cache_free_slow(c, p, _RET_IP_);
@@ -115,7 +125,7 @@ void kfree(const void *p)
 		kfree_out_of_line(p, _RET_IP_); /* a large block, or a bad pointer */
 		return;
 	}
-	fast_free(page->slab_cache, (void *)p, NULL);
+	fast_free(page->slab_cache, (void *)p, NULL, true);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
@@ -143,5 +153,5 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		kmem_cache_free_out_of_line(c, obj, _RET_IP_);
 		return;
 	}
-	fast_free(c, obj, c);
+	fast_free(c, obj, c, false);
 }

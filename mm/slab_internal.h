@@ -50,10 +50,12 @@
 #include "kernel/arch.h"
 #include "kernel/compiler.h"
 #include "kernel/list.h"
+#include "kernel/percpu.h"
 #include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/slab_percpu.h"
 
 /*
  * Slab orders: the smallest order whose unused tail is at most 1/8 of the
@@ -88,12 +90,23 @@ BUILD_BUG_ON((PG_ZONE_MASK | PG_ORDER_MASK | 0xffffu) & SLAB_FIRST_MASK);
 BUILD_BUG_ON(sizeof(struct page) != 32);
 
 /*
- * Exact division of an offset inside a slab by the stride, without a divide
- * instruction: idx = (off * recip) >> 40 with recip = ceil(2^40 / size) is
- * exact whenever off * (recip * size - 2^40) < 2^40, which holds for strides
- * and offsets below 1 MiB (slabs are at most 128 KiB).
+ * "Is off a multiple of the stride, and which one?" without a divide
+ * (Granlund and Montgomery, 1994): write the stride as d0 * 2^k with d0
+ * odd, and let inv be d0's inverse modulo 2^64. Multiplying by inv maps
+ * the multiples of d0 one-to-one onto 0, 1, 2, ... and every other 64-bit
+ * value above (2^64 - 1) / d0; rotating right by k then sends any value
+ * with one of its low k bits set to the top as well. So
+ * ror64(off * inv, k) is off / size when size divides off, and larger than
+ * any object count otherwise: one compare with the slab's count decides
+ * (slab_obj_valid).
  */
-#define SLAB_RECIP_SHIFT 40
+static inline uint64_t slab_div_inverse(uint64_t odd)
+{
+	uint64_t x = odd; /* right to 3 bits: odd * odd = 1 mod 8 */
+	for (int i = 0; i < 5; i++)
+		x *= 2 - odd * x; /* Newton: doubles the correct bits, 3 -> 96 */
+	return x;
+}
 
 /* c->flags bits private to the allocator (above the public SLAB_* flags). */
 #define SLAB_DEBUG     0x80000000UL /* slab_debug: poison, red zones, tracking; no per-CPU layer */
@@ -264,7 +277,8 @@ struct kmem_cache {
 	unsigned int object_size; /* bytes the user may use (ksize) */
 	unsigned int obj_offset;  /* object start within its stride */
 	unsigned int fp_offset;	  /* free pointer, from the object start */
-	uint64_t recip;		  /* ceil(2^SLAB_RECIP_SHIFT / size) */
+	uint64_t div_inv;	  /* inverse of size's odd part mod 2^64 (slab_div_inverse) */
+	unsigned int div_shift;	  /* size's trailing zero bits */
 	/*
 	 * size - 1 when every object of every slab starts at a multiple of
 	 * size, in the direct map (a power-of-two size with no colour and no
@@ -390,16 +404,17 @@ static inline void *slab_obj(const struct kmem_cache *c, const struct page *slab
 
 /*
  * True when p (an address inside slab's pages) is exactly the start of one
- * of its objects. A p below the first object makes off wrap to a huge value,
- * which no idx * size can equal.
+ * of its objects (see slab_div_inverse). A p below the first object makes
+ * the offset wrap to a huge value: a multiple of the stride or not, it is
+ * no object's.
  */
 static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const struct page *slab,
 					   const void *p)
 {
 	/* Physical offsets: kfree has just computed __pa(p), so this reuses it. */
-	uintptr_t off = __pa(p) - slab_phys(slab) - slab_first(slab);
-	uint64_t idx = ((uint64_t)off * c->recip) >> SLAB_RECIP_SHIFT;
-	return idx * c->size == off && idx < slab->objects;
+	uint64_t x = (__pa(p) - slab_phys(slab) - slab_first(slab)) * c->div_inv;
+	uint64_t idx = (x >> c->div_shift) | (x << ((64 - c->div_shift) & 63)); /* ror */
+	return idx < slab->objects;
 }
 
 /*
@@ -507,6 +522,16 @@ empty:
 	return cache_alloc_slow(c, gfp, caller);
 }
 
+/*
+ * Push obj, an object of c, onto the array this CPU's kfree pair names
+ * (struct slab_percpu: kfree_cache, kfree_ac), or jump to other when the
+ * pair is for another cache; full and dup as ac_push. ac: the array used.
+ */
+#define ac_push_kfree(c, obj, ac, other, full, dup)                                              \
+	restart_push_keyed(this_cpu_var(slab.kfree_cache), this_cpu_var(slab.kfree_ac), c,        \
+			   offsetof(struct array_cache, avail), offsetof(struct array_cache, limit), \
+			   offsetof(struct array_cache, slots), obj, ac, other, full, dup)
+
 /* The free fast path likewise: a push, else the slow path (which flushes a batch first). */
 static __always_inline void slab_free_fast(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
@@ -545,7 +570,6 @@ unsigned long slab_reclaim(void);
 
 void kmalloc_init(void);
 
-#define KMALLOC_SMALL_MAX 1024 /* kmalloc's fast path serves 1..KMALLOC_SMALL_MAX bytes */
 #define KMALLOC_LARGE_GFP (__GFP_DMA | __GFP_DMA32)
 /*
  * The fast paths' bounds, which double as the trace switch (so that kmalloc
@@ -564,10 +588,25 @@ extern uintptr_t kfree_fast_bytes;
 extern struct kmem_cache *kmalloc_cache_by8[KMALLOC_SMALL_MAX / 8];
 /* kmalloc outside its fast path: the trace, zeroing, DMA, size 0, large sizes. */
 void *kmalloc_out_of_line(size_t size, gfp_t gfp, uintptr_t caller);
-/* kmalloc's array was empty (or c is a debug cache, which never has one). */
-void *kmalloc_miss(struct kmem_cache *c, size_t size, gfp_t gfp, uintptr_t caller);
+/*
+ * kmalloc's array was empty: this CPU's array of the cache for size (or the
+ * placeholder: a debug cache, or no array made yet on this CPU).
+ */
+void *kmalloc_miss(size_t size, gfp_t gfp, uintptr_t caller);
+/*
+ * This CPU just made its array ac of the kmalloc cache c (interrupts off):
+ * point its kmalloc_ac[] entries for c's sizes at it.
+ */
+void kmalloc_cpu_array_made(const struct kmem_cache *c, struct array_cache *ac);
 /* kfree outside its fast path: NULL, the trace, large blocks, every bad pointer. */
 void kfree_out_of_line(const void *p, uintptr_t caller);
+/*
+ * kfree's fast path for an object p at a boundary of c, when c is not the
+ * cache this CPU last freed to (struct slab_percpu): the push onto this
+ * CPU's array of c (or the slow path), then c becomes the one kfree tries
+ * first.
+ */
+void kfree_other_cache(struct kmem_cache *c, void *p, uintptr_t caller);
 /*
  * The trace was turned on or off (mm_trace_set), or the slab allocator just
  * came up: kmalloc and kfree's fast-path bounds follow (see kmalloc.c).

@@ -4,16 +4,12 @@
  * Each CPU owns one struct percpu (percpu_areas[cpu], cache-line aligned so
  * no two CPUs' areas share a line) and points its GS base MSR at it during
  * start-up, before any C code that might ask who it is. A field is then one
- * %gs-relative instruction away, with no need to know the CPU id first:
- *
- *     this_cpu_read(timer_ticks)      movq %gs:OFFSET, %rax
- *     this_cpu_write(work_fn, f)      movq %rax, %gs:OFFSET
- *
+ * %gs-relative instruction away (this_cpu_read, this_cpu_write: the
+ * accessors are in arch/x86_64/this_cpu.h, shared with the hosted build),
  * and smp_processor_id() (arch/x86_64/arch.h) is the load of cpu_id at the
  * fixed offset PERCPU_CPU_ID_OFFSET. Another CPU's area is per_cpu(cpu).
- * The accessors use GCC's __seg_gs named address space, so the compiler
- * knows the access size and schedules it like any load or store; they are
- * volatile, because interrupt handlers on this CPU change some fields.
+ * Portable code includes kernel/percpu.h, which picks this file or the
+ * hosted build's.
  *
  * Ids are dense from 0 (the boot CPU) in start-up order; apic_id is the
  * hardware's name for the same CPU, used to address IPIs.
@@ -21,8 +17,10 @@
 #ifndef ARCH_X86_64_PERCPU_H
 #define ARCH_X86_64_PERCPU_H
 
+#include "arch/x86_64/this_cpu.h"
 #include "kernel/arch.h"
 #include "kernel/compiler.h"
+#include "mm/slab_percpu.h"
 
 /* A request to run func(arg) on some CPU (kernel/smp.h), queued on that CPU. */
 struct call_single_data {
@@ -59,6 +57,9 @@ struct percpu {
 	unsigned long ipis_received;  /* call-function IPIs taken */
 	unsigned long calls_run;      /* requests run (from IPIs or polled) */
 	unsigned long tlb_shootdowns; /* remote TLB flushes done for another CPU */
+
+	/* The slab allocator's fast-path state (mm/slab_percpu.h). */
+	struct slab_percpu slab;
 } ____cacheline_aligned;
 
 BUILD_BUG_ON(offsetof(struct percpu, cpu_id) != PERCPU_CPU_ID_OFFSET);
@@ -66,16 +67,6 @@ BUILD_BUG_ON(offsetof(struct percpu, cpu_id) != PERCPU_CPU_ID_OFFSET);
 extern struct percpu percpu_areas[NR_CPUS];
 
 #define per_cpu(cpu) (&percpu_areas[(cpu)])
-
-#define __percpu_field(field) (((struct percpu *)0)->field)
-#define __percpu_gs_ptr(field)                                                                     \
-	((volatile __typeof__(__percpu_field(field)) __seg_gs *)(uintptr_t)offsetof(struct percpu, \
-										    field))
-
-/* Read or write this CPU's copy of a scalar field with one %gs-relative access. */
-#define this_cpu_read(field)	 (*__percpu_gs_ptr(field))
-#define this_cpu_write(field, v) (*__percpu_gs_ptr(field) = (v))
-#define this_cpu_inc(field)	 (*__percpu_gs_ptr(field) += 1)
 
 /* This CPU's area as an ordinary pointer (for arrays and for passing around). */
 static inline struct percpu *this_cpu_ptr(void)

@@ -2,18 +2,21 @@
  * host_arch.c - the hosted build's side of kernel/arch.h: printk to stderr
  * (and a capture buffer tests can read), panic as abort, a fake RAM region.
  */
+#include <asm/prctl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "kernel/arch.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 
 unsigned nr_cpu_ids = 1;
 uintptr_t host_page_offset;
-__thread unsigned host_cpu_id;
 __thread unsigned long host_irq_flags;
 uint64_t host_cr3;
 bool host_printk_echo = true;
@@ -55,11 +58,25 @@ void host_ram_release(void)
 	ram_span = 0;
 }
 
+struct percpu host_percpu[NR_CPUS];
+
 void host_set_cpu(unsigned cpu)
 {
 	if (cpu >= NR_CPUS)
 		abort();
-	host_cpu_id = cpu;
+	struct percpu *p = per_cpu(cpu);
+	p->self = p;
+	p->cpu_id = cpu;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)p) != 0) {
+		perror("host_set_cpu: arch_prctl(ARCH_SET_GS)");
+		abort();
+	}
+}
+
+/* Every hosted program starts as CPU 0, before main: smp_processor_id() reads through GS. */
+__attribute__((constructor)) static void host_percpu_init(void)
+{
+	host_set_cpu(0);
 }
 
 uint64_t arch_random_u64(void)

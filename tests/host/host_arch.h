@@ -23,17 +23,21 @@
 
 extern unsigned nr_cpu_ids;
 extern uintptr_t host_page_offset;
-/* local-exec: every program links these in its executable, so one %fs load each. */
-extern __thread unsigned host_cpu_id __attribute__((tls_model("local-exec")));
+/* local-exec: every program links this in its executable, so one %fs load. */
 extern __thread unsigned long host_irq_flags /* 1 = "interrupts disabled" */
 	__attribute__((tls_model("local-exec")));
 extern uint64_t host_cr3;
 
 #define PAGE_OFFSET host_page_offset
 
+/*
+ * This CPU's id: as in the kernel, one load from the per-CPU area that the
+ * thread's GS base points at (tests/host/host_percpu.h, host_set_cpu).
+ */
+#define PERCPU_CPU_ID_OFFSET 8
 static inline unsigned smp_processor_id(void)
 {
-	return host_cpu_id;
+	return *(const unsigned __seg_gs *)(uintptr_t)PERCPU_CPU_ID_OFFSET;
 }
 
 static inline unsigned long arch_local_irq_save(void)
@@ -108,7 +112,11 @@ static inline void arch_exit_qemu(int code)
 void *host_ram_init(uint64_t span);
 void host_ram_release(void);
 
-/* Make the calling thread CPU `cpu` (< NR_CPUS). */
+/*
+ * Make the calling thread CPU `cpu` (< NR_CPUS): point its GS base at that
+ * CPU's area. Every program starts as CPU 0; a new thread inherits its
+ * creator's CPU until it calls this.
+ */
 void host_set_cpu(unsigned cpu);
 
 /* Lines printk'd since the last call are kept here for tests that check reports. */

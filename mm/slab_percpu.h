@@ -1,0 +1,46 @@
+/*
+ * slab_percpu.h - the slab allocator's part of each CPU's area (struct
+ * percpu, kernel/percpu.h), which the fast paths in mm/slab_fast.c reach
+ * with one %gs-relative access, without knowing the CPU id:
+ *
+ *   kmalloc_ac[i]   this CPU's array (struct array_cache) of the kmalloc
+ *                   cache for sizes 8i+1..8i+8: kmalloc's fast path is the
+ *                   size compare, one load, and the pop. Always equal to
+ *                   kmalloc_cache_by8[i]->cpu_cache[cpu] (the placeholder
+ *                   array until this CPU first uses the cache); set by
+ *                   kmalloc_init and when this CPU's array is made.
+ *
+ *   kfree_cache,    the cache this CPU last freed to through kfree, and
+ *   kfree_ac        this CPU's array of it. kfree pushes there when the
+ *                   object's struct page names the same cache: a compare
+ *                   and a branch, so the address of the push does not wait
+ *                   for the loads that lead from the object to its cache
+ *                   (docs/BENCHMARKS.md: in a kmalloc+kfree loop that chain,
+ *                   not the instruction count, is the time). Otherwise
+ *                   kfree_other_cache pushes to the object's cache and
+ *                   makes the pair name it. The fast path reads both words
+ *                   inside its restartable sequence, so an interrupt that
+ *                   changes the pair restarts it; kfree_cache is NULL when
+ *                   the pair names nothing (at start, and after
+ *                   kmem_cache_destroy of the cache it named).
+ *
+ * Only the owning CPU writes these, with interrupts off, except
+ * kmem_cache_destroy, which may clear another CPU's kfree_cache (to NULL:
+ * a pair with no cache is never used) and kmalloc_init, before any CPU
+ * uses them.
+ */
+#ifndef MM_SLAB_PERCPU_H
+#define MM_SLAB_PERCPU_H
+
+struct kmem_cache;
+struct array_cache;
+
+#define KMALLOC_SMALL_MAX 1024 /* kmalloc's fast path serves 1..KMALLOC_SMALL_MAX bytes */
+
+struct slab_percpu {
+	struct kmem_cache *kfree_cache;
+	struct array_cache *kfree_ac;
+	struct array_cache *kmalloc_ac[KMALLOC_SMALL_MAX / 8];
+};
+
+#endif
