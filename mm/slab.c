@@ -1643,6 +1643,43 @@ static unsigned check_cache(struct kmem_cache *c)
 	return problems;
 }
 
+/*
+ * Each CPU's slab part of its area (mm/slab_percpu.h): its kfree pair
+ * names nothing, or a live cache and this CPU's array of it; its kmalloc
+ * table holds this CPU's array of each size's cache. slab_caches_lock held.
+ * Another CPU may be changing its pair (kfree_other_cache writes the array,
+ * then the cache): a pair whose array changed while it was read is skipped.
+ */
+static unsigned check_percpu(unsigned cpu)
+{
+	const struct slab_percpu *sp = &per_cpu(cpu)->slab;
+	unsigned problems = 0;
+
+	const struct array_cache *ac = READ_ONCE(sp->kfree_ac);
+	const struct kmem_cache *kc = READ_ONCE(sp->kfree_cache);
+	if (kc && ac == READ_ONCE(sp->kfree_ac)) {
+		const struct kmem_cache *c;
+		bool live = false;
+		list_for_each_entry(c, &slab_caches, list)
+		{
+			live |= c == kc;
+		}
+		if (!live) {
+			pr_err("slab_check: CPU %u: kfree pair names %p, not a cache\n", cpu, kc);
+			problems++;
+		} else if (ac != kc->cpu_cache[cpu]) {
+			problems +=
+				check_problem(kc, "CPU's kfree pair has another array", ac, cpu, 0);
+		}
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(sp->kmalloc_ac); i++)
+		if (sp->kmalloc_ac[i] != kmalloc_cache_by8[i]->cpu_cache[cpu])
+			problems += check_problem(kmalloc_cache_by8[i],
+						  "CPU's kmalloc table has another array",
+						  sp->kmalloc_ac[i], cpu, i);
+	return problems;
+}
+
 unsigned slab_check(void)
 {
 	unsigned long flags;
@@ -1658,6 +1695,8 @@ unsigned slab_check(void)
 		problems += check_cache(c);
 		charged += depot_charged(c);
 	}
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++)
+		problems += check_percpu(cpu);
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	unsigned long total = __atomic_load_n(&slab_depot_charged, __ATOMIC_RELAXED);
 	if (charged != total || total > slab_depot_budget) {

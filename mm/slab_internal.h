@@ -108,6 +108,13 @@ static inline uint64_t slab_div_inverse(uint64_t odd)
 	return x;
 }
 
+/* off / size if size = odd * 2^shift divides off (inv = slab_div_inverse(odd)), else > 2^64 / size. */
+static inline uint64_t slab_div_exact(uint64_t off, uint64_t inv, unsigned shift)
+{
+	uint64_t x = off * inv;
+	return (x >> shift) | (x << ((64 - shift) & 63)); /* rotate right */
+}
+
 /* c->flags bits private to the allocator (above the public SLAB_* flags). */
 #define SLAB_DEBUG     0x80000000UL /* slab_debug: poison, red zones, tracking; no per-CPU layer */
 #define SLAB_POISON    0x40000000UL /* free objects are poisoned (debug caches without a ctor) */
@@ -412,9 +419,8 @@ static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const str
 					   const void *p)
 {
 	/* Physical offsets: kfree has just computed __pa(p), so this reuses it. */
-	uint64_t x = (__pa(p) - slab_phys(slab) - slab_first(slab)) * c->div_inv;
-	uint64_t idx = (x >> c->div_shift) | (x << ((64 - c->div_shift) & 63)); /* ror */
-	return idx < slab->objects;
+	return slab_div_exact(__pa(p) - slab_phys(slab) - slab_first(slab), c->div_inv,
+			      c->div_shift) < slab->objects;
 }
 
 /*
@@ -527,9 +533,10 @@ empty:
  * (struct slab_percpu: kfree_cache, kfree_ac), or jump to other when the
  * pair is for another cache; full and dup as ac_push. ac: the array used.
  */
-#define ac_push_kfree(c, obj, ac, other, full, dup)                                              \
-	restart_push_keyed(this_cpu_var(slab.kfree_cache), this_cpu_var(slab.kfree_ac), c,        \
-			   offsetof(struct array_cache, avail), offsetof(struct array_cache, limit), \
+#define ac_push_kfree(c, obj, ac, other, full, dup)                                        \
+	restart_push_keyed(this_cpu_var(slab.kfree_cache), this_cpu_var(slab.kfree_ac), c, \
+			   offsetof(struct array_cache, avail),                            \
+			   offsetof(struct array_cache, limit),                            \
 			   offsetof(struct array_cache, slots), obj, ac, other, full, dup)
 
 /* The free fast path likewise: a push, else the slow path (which flushes a batch first). */

@@ -132,27 +132,27 @@ static inline unsigned restart_table_size(void)
  * belongs to key. base comes out for counting after the commit (it is
  * valid only on the fall-through path).
  */
-#define restart_push_keyed(keyp, basep, key, aoff, loff, soff, obj, base, other, full, dup)    \
-	do {                                                                                    \
-		unsigned long __n;                                                              \
-		__asm__ __volatile__ goto("0:\tcmpq %[k], %[kp]\n\t"                            \
-					  "jne %l[" #other "]\n\t"                             \
-					  "movq %[bp], %[b]\n\t"                               \
-					  "movl %c[ao](%[b]), %k[n]\n\t"                       \
-					  "cmpq %c[so](%[b],%[n],8), %[o]\n\t"                 \
-					  "je %l[" #dup "]\n\t"                                \
-					  "cmpl %c[lo](%[b]), %k[n]\n\t"                       \
-					  "jae %l[" #full "]\n\t"                              \
-					  "addl $1, %k[n]\n\t"                                 \
-					  "movq %[o], %c[so](%[b],%[n],8)\n\t"                 \
-					  "movl %k[n], %c[ao](%[b])\n"                          \
-					  "1:\n\t" RESTART_ENTRY                               \
-					  : [b] "=&r"(base), [n] "=&r"(__n)                     \
-					  : [kp] "m"(keyp), [bp] "m"(basep), [k] "r"(key),      \
-					    [o] "r"(obj), [ao] "i"(aoff), [lo] "i"(loff),       \
-					    [so] "i"(soff)                                      \
-					  : "memory", "cc"                                      \
-					  : other, full, dup);                                  \
+#define restart_push_keyed(keyp, basep, key, aoff, loff, soff, obj, base, other, full, dup) \
+	do {                                                                                \
+		unsigned long __n;                                                          \
+		__asm__ __volatile__ goto(                                                  \
+			"0:\tcmpq %[k], %[kp]\n\t"                                          \
+			"jne %l[" #other "]\n\t"                                            \
+			"movq %[bp], %[b]\n\t"                                              \
+			"movl %c[ao](%[b]), %k[n]\n\t"                                      \
+			"cmpq %c[so](%[b],%[n],8), %[o]\n\t"                                \
+			"je %l[" #dup "]\n\t"                                               \
+			"cmpl %c[lo](%[b]), %k[n]\n\t"                                      \
+			"jae %l[" #full "]\n\t"                                             \
+			"addl $1, %k[n]\n\t"                                                \
+			"movq %[o], %c[so](%[b],%[n],8)\n\t"                                \
+			"movl %k[n], %c[ao](%[b])\n"                                        \
+			"1:\n\t" RESTART_ENTRY                                              \
+			: [b] "=&r"(base), [n] "=&r"(__n)                                   \
+			: [kp] "m"(keyp), [bp] "m"(basep), [k] "r"(key), [o] "r"(obj),      \
+			  [ao] "i"(aoff), [lo] "i"(loff), [so] "i"(soff)                    \
+			: "memory", "cc"                                                    \
+			: other, full, dup);                                                \
 	} while (0)
 
 #endif

@@ -33,9 +33,9 @@
 #define this_cpu_inc(field)	 (*__percpu_gs_ptr(field) += 1)
 
 /* Element i of an array field: one access, with the field's offset as displacement. */
-#define __percpu_gs_elem(field)                                                            \
-	((volatile __typeof__(__percpu_field(field)[0]) __seg_gs *)(uintptr_t)offsetof(struct percpu, \
-											field))
+#define __percpu_gs_elem(field)                                                         \
+	((volatile __typeof__(__percpu_field(field)[0]) __seg_gs *)(uintptr_t)offsetof( \
+		struct percpu, field))
 #define this_cpu_read_idx(field, i)	(__percpu_gs_elem(field)[i])
 #define this_cpu_write_idx(field, i, v) (__percpu_gs_elem(field)[i] = (v))
 

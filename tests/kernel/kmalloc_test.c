@@ -416,6 +416,101 @@ static void kmalloc_fast_path_hits(struct ktest *t)
 	KEXPECT_LE(t, ac->flushes - flushes, 1ul);
 }
 
+/*
+ * kfree pushes each object onto this CPU's array of the object's own cache,
+ * whichever cache it freed to last: its per-CPU pair (mm/slab_percpu.h) is
+ * only a guess, checked against the object's page. After each free the
+ * pair names the object's cache and this CPU's array of it; once the
+ * caches are destroyed no CPU's pair names them.
+ */
+static void kfree_pushes_each_object_to_its_own_cache(struct ktest *t)
+{
+	enum { N = 8 };
+	struct kmem_cache *a = kmem_cache_create("t_kfree_a", 64, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("t_kfree_b", 96, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, a);
+	KASSERT_NOT_NULL(t, b);
+	if (a->flags & SLAB_DEBUG) {
+		kmem_cache_destroy(a);
+		kmem_cache_destroy(b);
+		KTEST_SKIP(t, "slab_debug caches have no per-CPU arrays");
+	}
+	void *pa[N], *pb[N];
+	for (unsigned i = 0; i < N; i++) {
+		pa[i] = kmem_cache_alloc(a, GFP_KERNEL);
+		pb[i] = kmem_cache_alloc(b, GFP_KERNEL);
+		KASSERT_NOT_NULL(t, pa[i]);
+		KASSERT_NOT_NULL(t, pb[i]);
+	}
+	unsigned long flags;
+	local_irq_save(flags); /* this CPU's arrays only, nothing else freeing meanwhile */
+	unsigned cpu = smp_processor_id();
+	struct array_cache *aa = a->cpu_cache[cpu], *ab = b->cpu_cache[cpu];
+	unsigned avail_a = aa->avail, avail_b = ab->avail;
+	unsigned pushed_right = 0, named_right = 0;
+	for (unsigned i = 0; i < N; i++) {
+		kfree(pa[i]);
+		pushed_right += aa->slots[aa->avail] == pa[i];
+		named_right +=
+			this_cpu_read(slab.kfree_cache) == a && this_cpu_read(slab.kfree_ac) == aa;
+		kfree(pb[i]);
+		pushed_right += ab->slots[ab->avail] == pb[i];
+		named_right +=
+			this_cpu_read(slab.kfree_cache) == b && this_cpu_read(slab.kfree_ac) == ab;
+	}
+	unsigned got_a = aa->avail - avail_a, got_b = ab->avail - avail_b;
+	local_irq_restore(flags);
+	KEXPECT_EQ(t, pushed_right, 2u * N);
+	KEXPECT_EQ(t, named_right, 2u * N);
+	KEXPECT_EQ(t, got_a, (unsigned)N);
+	KEXPECT_EQ(t, got_b, (unsigned)N);
+	KEXPECT_EQ(t, slab_check(), 0u);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+	unsigned naming = 0;
+	for (unsigned c = 0; c < NR_CPUS; c++)
+		naming += per_cpu(c)->slab.kfree_cache == a || per_cpu(c)->slab.kfree_cache == b;
+	KEXPECT_EQ(t, naming, 0u);
+	KEXPECT_EQ(t, slab_check(), 0u);
+}
+
+/*
+ * kmalloc finds this CPU's array through its per-CPU table, which follows
+ * the arrays as they are made; slab_check compares the two, and reports a
+ * table entry or a kfree pair that points at the wrong array.
+ */
+static void kmalloc_table_and_kfree_pair_are_checked(struct ktest *t)
+{
+	struct kmem_cache *c64 = kmalloc_cache_for(64), *c32 = kmalloc_cache_for(32);
+	KASSERT_NOT_NULL(t, c64);
+	KASSERT_NOT_NULL(t, c32);
+	if (c64->flags & SLAB_DEBUG)
+		KTEST_SKIP(t, "slab_debug caches have no per-CPU arrays");
+	kfree(kmalloc(32, GFP_KERNEL));
+	kfree(kmalloc(64, GFP_KERNEL)); /* both arrays made; the pair names kmalloc-64 */
+	unsigned long flags;
+	local_irq_save(flags);
+	unsigned cpu = smp_processor_id(), i = (64 - 1) / 8;
+	struct array_cache *right = c64->cpu_cache[cpu], *wrong = c32->cpu_cache[cpu];
+	unsigned table_ok = this_cpu_read_idx(slab.kmalloc_ac, i) == right;
+	unsigned pair_ok =
+		this_cpu_read(slab.kfree_cache) == c64 && this_cpu_read(slab.kfree_ac) == right;
+	unsigned clean = slab_check();
+	this_cpu_write_idx(slab.kmalloc_ac, i, wrong);
+	unsigned table_found = slab_check();
+	this_cpu_write_idx(slab.kmalloc_ac, i, right);
+	this_cpu_write(slab.kfree_ac, wrong);
+	unsigned pair_found = slab_check();
+	this_cpu_write(slab.kfree_ac, right);
+	local_irq_restore(flags);
+	KEXPECT_TRUE(t, table_ok);
+	KEXPECT_TRUE(t, pair_ok);
+	KEXPECT_EQ(t, clean, 0u);
+	KEXPECT_EQ(t, table_found, 1u);
+	KEXPECT_EQ(t, pair_found, 1u);
+	KEXPECT_EQ(t, slab_check(), 0u);
+}
+
 /* slab_debug only: the slack between the request and the class is a red zone. */
 static void kmalloc_debug_slack_is_red_zone(struct ktest *t)
 {
@@ -460,6 +555,8 @@ static struct ktest_case kmalloc_cases[] = {
 	KTEST_CASE(kmalloc_bad_frees_detected),
 	KTEST_CASE(kmalloc_exhaustion_recovers),
 	KTEST_CASE(kmalloc_fast_path_hits),
+	KTEST_CASE(kfree_pushes_each_object_to_its_own_cache),
+	KTEST_CASE(kmalloc_table_and_kfree_pair_are_checked),
 	KTEST_CASE(kmalloc_debug_slack_is_red_zone),
 	{},
 };

@@ -608,8 +608,41 @@ static void slab_debug_ctor_objects_not_poisoned(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
+/*
+ * The boundary test's arithmetic (slab_div_exact, slab_internal.h) against
+ * a division, for every stride up to 1 KiB in steps of 8 and a few odd
+ * ones: at, around and between the object boundaries of a 32 KiB slab,
+ * and for offsets that wrapped below the first object.
+ */
+static void slab_boundary_arithmetic_is_exact_division(struct ktest *t)
+{
+	static const unsigned odd[] = {
+		1, 3, 24, 40, 56, 72, 96, 192, 768, 1536, 3072, 4095, 4104
+	};
+	unsigned wrong = 0, checked = 0;
+
+	for (unsigned s = 0; s < 128 + ARRAY_SIZE(odd); s++) {
+		uint64_t d = s < 128 ? 8 * (s + 1) : odd[s - 128];
+		unsigned shift = (unsigned)__builtin_ctzll(d);
+		uint64_t inv = slab_div_inverse(d >> shift), n = 32768 / d;
+		for (uint64_t k = 0; k <= n + 1; k++) {
+			const uint64_t offs[] = { k * d - 1, k * d, k * d + 1, k * d + d / 2,
+						  -k * d - 8 };
+			for (unsigned j = 0; j < ARRAY_SIZE(offs); j++) {
+				uint64_t off = offs[j];
+				bool want = off % d == 0 && off / d < n;
+				wrong += (slab_div_exact(off, inv, shift) < n) != want;
+				checked++;
+			}
+		}
+	}
+	ktest_log(t, "%u offsets checked", checked);
+	KEXPECT_EQ(t, wrong, 0u);
+}
+
 static struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_create_rejects_bad_args),
+	KTEST_CASE(slab_boundary_arithmetic_is_exact_division),
 	KTEST_CASE(slab_objects_distinct_and_aligned),
 	KTEST_CASE(slab_zalloc_zeroes),
 	KTEST_CASE(slab_ctor_once_per_object),
