@@ -8,18 +8,24 @@
  * arch/x86_64/restart.h): no lock, no atomic instruction, interrupts on.
  *
  *   kmalloc(size)     size - 1 below kmalloc_fast_max (also the trace
- *                     switch), no zeroing or DMA flag; cache =
- *                     kmalloc_cache_by8[(size - 1) / 8]; pop.
+ *                     switch), no zeroing or DMA flag; this CPU's array
+ *                     of the size's cache, one %gs-relative load from its
+ *                     table (slab.kmalloc_ac[(size - 1) / 8],
+ *                     mm/slab_percpu.h); pop.
  *   kfree(p)          __pa(p) below kfree_fast_bytes (sends NULL, pointers
  *                     outside RAM and the trace out); its struct page is a
  *                     slab's (PG_slab: every page of a slab carries it and
  *                     the cache, so no detour through the head page); p at
  *                     an object boundary (one TEST against the cache's mask
  *                     for power-of-two caches; for the others a
- *                     multiplication by the stride's reciprocal, off that
- *                     path); push, whose first compare catches the double
- *                     free of the object on top.
- *   kmem_cache_*      the same, plus "is this object of this cache".
+ *                     multiplication and a rotation, off that path); push
+ *                     where this CPU's kfree pair points if it names the
+ *                     cache (mm/slab_percpu.h: so the push's address does
+ *                     not wait for the loads from p to its cache), else
+ *                     kfree_other_cache; the push's first compare catches
+ *                     the double free of the object on top.
+ *   kmem_cache_*      the same, plus "is this object of this cache"; the
+ *                     array is the named cache's, c->cpu_cache[cpu].
  *
  * Nothing a fast path accepts is unchecked: a pointer that is not an object
  * of a slab, or not at a boundary, is reported (by the out-of-line half, or
