@@ -933,17 +933,18 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 
 void kfree_other_cache(struct kmem_cache *c, void *p, uintptr_t caller)
 {
-	unsigned long flags;
-
 	slab_free_fast(c, p, caller);
 	/*
-	 * Now name c (and this CPU's array of it, made by the push if it had
-	 * none): a kfree that interrupts this sees the old pair or the new.
+	 * Now name c and this CPU's array of it (made by the push if it had
+	 * none). Interrupts stay on: the pair names nothing while its array
+	 * changes, so a kfree that interrupts sees no pair, or the whole new
+	 * one (and one that sets a pair of its own in between is overwritten:
+	 * a guess lost, nothing else). The this_cpu accessors are volatile,
+	 * which keeps the three stores in this order.
 	 */
-	local_irq_save(flags);
+	this_cpu_write(slab.kfree_cache, NULL);
 	this_cpu_write(slab.kfree_ac, c->cpu_cache[smp_processor_id()]);
 	this_cpu_write(slab.kfree_cache, c);
-	local_irq_restore(flags);
 }
 
 /*
@@ -1647,8 +1648,9 @@ static unsigned check_cache(struct kmem_cache *c)
  * Each CPU's slab part of its area (mm/slab_percpu.h): its kfree pair
  * names nothing, or a live cache and this CPU's array of it; its kmalloc
  * table holds this CPU's array of each size's cache. slab_caches_lock held.
- * Another CPU may be changing its pair (kfree_other_cache writes the array,
- * then the cache): a pair whose array changed while it was read is skipped.
+ * Another CPU may be changing its pair (kfree_other_cache clears the cache,
+ * writes the array, then the cache): a pair whose array changed while it
+ * was read is skipped.
  */
 static unsigned check_percpu(unsigned cpu)
 {

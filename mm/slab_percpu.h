@@ -24,10 +24,10 @@
  *                   the pair names nothing (at start, and after
  *                   kmem_cache_destroy of the cache it named).
  *
- * Only the owning CPU writes these, with interrupts off, except
- * kmem_cache_destroy, which may clear another CPU's kfree_cache (to NULL:
- * a pair with no cache is never used) and kmalloc_init, before any CPU
- * uses them.
+ * Only the owning CPU writes these, except kmem_cache_destroy, which may
+ * clear another CPU's kfree_cache (to NULL: a pair with no cache is never
+ * used), and kmalloc_init, before any CPU uses them. The owner changes its
+ * pair with interrupts on: cache to NULL, then the array, then the cache.
  */
 #ifndef MM_SLAB_PERCPU_H
 #define MM_SLAB_PERCPU_H

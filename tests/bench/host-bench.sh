@@ -55,8 +55,8 @@ if command -v valgrind >/dev/null; then
 	for bin in "$@"; do
 		name=$(basename "$bin" | sed 's/^host_bench_//')
 		case $name in
-		mm) kinds="kmalloc64 batch64 free256-local free256-remote cache192 page0" ;;
-		*) kinds="kmalloc64 batch64 free256-local free256-remote" ;;
+		mm) kinds="kmalloc64 alt64-96 batch64 free256-local free256-remote cache192 page0" ;;
+		*) kinds="kmalloc64 alt64-96 batch64 free256-local free256-remote" ;;
 		esac
 		# shellcheck disable=SC2086
 		python3 "$HERE/insns.py" --label "$name" "$bin" $kinds

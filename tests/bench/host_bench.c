@@ -434,6 +434,20 @@ static __noinline void probe_kmalloc(size_t size, unsigned long n)
 	}
 }
 
+/*
+ * alt64-96: the same pairs, 64 and 96 bytes in turn, so that every free is
+ * of another size class than the one before (for mm/: every kfree misses
+ * this CPU's kfree pair, mm/slab_percpu.h, and takes kfree_other_cache).
+ */
+static __noinline void probe_alternate(size_t a, size_t b, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		void *p = hb_alloc(i & 1 ? b : a);
+		escape(p);
+		hb_free(p);
+	}
+}
+
 static __noinline void probe_cache(hb_cache c, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++) {
@@ -473,12 +487,15 @@ static __noinline void probe_free_all(unsigned long n)
 		hb_free(free_ptrs[i]);
 }
 
-static const unsigned probe_params[] = { 64, 0 }; /* kmalloc size, page order */
+static const unsigned probe_params[] = { 64, 0, 96 }; /* kmalloc size, page order, size */
 
 static void probe_dispatch(const char *kind, hb_cache c, unsigned long n)
 {
 	if (!strcmp(kind, "kmalloc64"))
 		probe_kmalloc(bench_runtime_value(probe_params, 0), n);
+	else if (!strcmp(kind, "alt64-96"))
+		probe_alternate(bench_runtime_value(probe_params, 0),
+				bench_runtime_value(probe_params, 2), n);
 	else if (!strcmp(kind, "batch64"))
 		probe_batch(bench_runtime_value(probe_params, 0), n);
 	else if (!strcmp(kind, "cache192"))
@@ -546,14 +563,15 @@ static void free_round(const char *kind, unsigned long n, bool collect)
 
 static int probe_main(const char *kind, unsigned long n)
 {
-	static const char *const kinds[] = { "kmalloc64", "batch64",	   "cache192",
-					     "page0",	  "free256-local", "free256-remote" };
+	static const char *const kinds[] = { "kmalloc64",     "alt64-96",	"batch64",
+					     "cache192",      "page0",		"free256-local",
+					     "free256-remote" };
 	bool known = false;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(kinds); i++)
 		known |= !strcmp(kind, kinds[i]);
 	if (!known) {
-		fprintf(stderr, "host_bench: --probe kmalloc64|batch64|cache192|page0|"
+		fprintf(stderr, "host_bench: --probe kmalloc64|alt64-96|batch64|cache192|page0|"
 				"free256-local|free256-remote <n>\n");
 		return 2;
 	}

@@ -14,7 +14,7 @@ allocation and the free function) with its inclusive instruction count
     insns <kind> <binary-label> pair=<x> <callee>=<y> <callee>=<z> loop=<w>
 
 pair = instructions inside the called functions per pair (what the target of
-40 applies to); loop = everything collected per pair, including the loop's
+40 applies to; alt64-96 is the same pair with 64 and 96 bytes in turn); loop = everything collected per pair, including the loop's
 own instructions and the call/return sequences. The split between callees
 follows symbols, so for a stripped library (mimalloc) it may attribute code
 to the wrong neighbour; pair and loop do not depend on symbols.
@@ -26,7 +26,7 @@ free256-remote count only the free of each of B 256-byte objects, freed by
 the CPU that allocated them or by the other one (smp-remote-free's free side).
 
 Usage: insns.py [-n N] [--label L] BINARY KIND...
-       (KIND: kmalloc64 batch64 free256-local free256-remote cache192 page0)
+       (KIND: kmalloc64 alt64-96 batch64 free256-local free256-remote cache192 page0)
 """
 import argparse
 import collections
