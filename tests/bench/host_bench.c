@@ -563,8 +563,8 @@ static void free_round(const char *kind, unsigned long n, bool collect)
 
 static int probe_main(const char *kind, unsigned long n)
 {
-	static const char *const kinds[] = { "kmalloc64",     "alt64-96",	"batch64",
-					     "cache192",      "page0",		"free256-local",
+	static const char *const kinds[] = { "kmalloc64",     "alt64-96", "batch64",
+					     "cache192",      "page0",	  "free256-local",
 					     "free256-remote" };
 	bool known = false;
 
