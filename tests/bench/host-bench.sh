@@ -6,11 +6,15 @@
 #
 # Usage: host-bench.sh build/bench/host_bench_mm build/bench/host_bench_<malloc>...
 # (the first one is ours). BENCH=<glob> restricts the workloads; ROUNDS=<n>
-# (default 3) sets how many times each binary runs (median per figure).
+# (default 5) sets how many times each binary runs (median per figure).
+# Each run's share of host CPU time stolen by the hypervisor is printed
+# beside it (steal.sh): a run with much steal is slower than the code.
 set -eu
 
 [ $# -ge 1 ] || { echo "usage: $0 host_bench_mm [host_bench_other...]" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/bench/steal.sh
+. "$HERE/steal.sh"
 OUT=${BENCH_OUT:-build/bench}
 STAMP=$(date +%Y-%m-%d)
 DIR=$OUT/host-$STAMP
@@ -28,15 +32,18 @@ GLOB=${BENCH:-*}
 # the median over the rounds. The host's speed drifts (a shared machine), and
 # rounds spread that drift over all allocators instead of favouring whichever
 # ran in a fast minute.
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+all0=$(steal_sample)
 for r in $(seq 1 "$ROUNDS"); do
 	for bin in "$@"; do
 		name=$(basename "$bin" | sed 's/^host_bench_//')
-		echo "== round $r/$ROUNDS: $name" >&2
+		s0=$(steal_sample)
 		"$bin" "$GLOB" >"$DIR/$name-$r.txt" || echo "host-bench: $bin failed (exit $?)" >&2
+		echo "== round $r/$ROUNDS: $name (host CPU time stolen by its hypervisor: $(steal_percent "$s0" "$(steal_sample)")%)" >&2
 		[ "$r" = 1 ] && grep '^#' "$DIR/$name-$r.txt" | head -1
 	done
 done
+echo "# host CPU time stolen by its hypervisor over all rounds: $(steal_percent "$all0" "$(steal_sample)")%" | tee -a "$DIR/header.txt"
 files=""
 for bin in "$@"; do
 	name=$(basename "$bin" | sed 's/^host_bench_//')

@@ -27,6 +27,9 @@ KERNEL_ELF=${KERNEL_ELF:-build/kernel.elf}
 BENCH_OUT=${BENCH_OUT:-build/bench}
 TIME_LIMIT=${TIME_LIMIT:-900}
 
+# shellcheck source=tests/bench/steal.sh
+. "$(dirname "$0")/steal.sh"
+
 die() { echo "run-kernel.sh: $*" >&2; exit 1; }
 [ -r "$ISO" ] || die "no ISO at $ISO (make build/bench.iso BENCH=...)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found"
@@ -85,6 +88,7 @@ qemu_args=("${accel_flags[@]}" -smp 2 -m 1G -cdrom "$ISO" -boot d
 header | tee "$work/header.txt"
 rm -f "$LOG" # QEMU creates it; the loop below must not stream an old one
 t0=$(date +%s)
+steal0=$(steal_sample)
 qemu-system-x86_64 "${qemu_args[@]}" </dev/null >"$work/qemu.out" 2>&1 &
 qpid=$!
 
@@ -121,8 +125,9 @@ elapsed=$(($(date +%s) - t0))
 
 # ---- the result file
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+steal=$(steal_percent "$steal0" "$(steal_sample)")
 case $status in
-33) verdict="# complete in ${elapsed}s (QEMU boot to exit); host load at the end: $load_end" ;;
+33) verdict="# complete in ${elapsed}s (QEMU boot to exit); host load at the end: $load_end; host CPU time stolen by its hypervisor during the boot: ${steal}%" ;;
 timeout) verdict="# INCOMPLETE: killed after ${TIME_LIMIT}s; see $LOG" ;;
 35) verdict="# kernel reported failure (QEMU exit 35) after ${elapsed}s; see $LOG" ;;
 *) verdict="# kernel did not report (QEMU exit $status) after ${elapsed}s; see $LOG" ;;
