@@ -28,9 +28,10 @@
  * slab geometry, tail waste and worst-case waste (Go's sizeclasses.go
  * columns).
  *
- * Size to cache is O(1), as in Go: one entry per 8 bytes of size up to 1 KiB
- * (kmalloc_cache_by8, the cache itself: kmalloc's fast path is one load),
- * one class index per 128 bytes above (size_to_class128).
+ * Size to cache is O(1), as in Go: one entry per 8 bytes of size, up to
+ * 8 KiB (kmalloc_cache_by8, the cache itself), and each CPU has the same
+ * table of its own arrays (mm/slab_percpu.h: kmalloc's fast path is one
+ * load from it).
  *
  * Alignment: every class is a multiple of 8 and slabs are page aligned, so
  * objects are 8-byte aligned. Power-of-two classes are created with align =
@@ -56,7 +57,7 @@
 
 static unsigned kmalloc_sizes[KMALLOC_MAX_CLASSES];
 static unsigned nr_kmalloc_classes;
-static uint8_t size_to_class128[(KMALLOC_MAX_CACHE_SIZE - KMALLOC_SMALL_MAX) / 128 + 1];
+BUILD_BUG_ON(KMALLOC_BY8_SLOTS * 8 != KMALLOC_MAX_CACHE_SIZE);
 
 /*
  * Before kmalloc_init every lookup lands on this placeholder: its per-CPU
@@ -71,8 +72,8 @@ static struct kmem_cache *kmalloc_caches[KMALLOC_MAX_CLASSES] = {
 	[0 ... KMALLOC_MAX_CLASSES - 1] = &kmalloc_not_ready,
 };
 /* The cache for sizes 8i+1..8i+8 (filled by kmalloc_init). */
-struct kmem_cache *kmalloc_cache_by8[KMALLOC_SMALL_MAX / 8] = {
-	[0 ... KMALLOC_SMALL_MAX / 8 - 1] = &kmalloc_not_ready,
+struct kmem_cache *kmalloc_cache_by8[KMALLOC_BY8_SLOTS] = {
+	[0 ... KMALLOC_BY8_SLOTS - 1] = &kmalloc_not_ready,
 };
 
 /* ---- the size classes ---- */
@@ -109,25 +110,12 @@ static void compute_size_classes(void)
 		p = c;
 	}
 	nr_kmalloc_classes = n;
-
-	/*
-	 * Above 1 KiB, for each 128-byte step, the first class that holds it
-	 * (up to 1 KiB, kmalloc_init fills kmalloc_cache_by8 the same way).
-	 */
-	unsigned cls = 0;
-	for (unsigned i = 0; i < ARRAY_SIZE(size_to_class128); i++) {
-		while (kmalloc_sizes[cls] < KMALLOC_SMALL_MAX + i * 128)
-			cls++;
-		size_to_class128[i] = (uint8_t)cls;
-	}
 }
 
 /* The cache for 1 <= size <= KMALLOC_MAX_CACHE_SIZE (the placeholder before kmalloc_init). */
 static __always_inline struct kmem_cache *kmalloc_cache_of(size_t size)
 {
-	if (size <= KMALLOC_SMALL_MAX)
-		return kmalloc_cache_by8[(size - 1) >> 3];
-	return kmalloc_caches[size_to_class128[(size - KMALLOC_SMALL_MAX + 127) >> 7]];
+	return kmalloc_cache_by8[(size - 1) >> 3];
 }
 
 unsigned kmalloc_nr_classes(void)
@@ -158,7 +146,7 @@ void kmalloc_init(void)
 		kmalloc_caches[i] = __kmem_cache_create(name, size, IS_POWER_OF_2(size) ? size : 8,
 							SLAB_KMALLOC | SLAB_PANIC, NULL);
 	}
-	/* For each 8-byte step up to 1 KiB, the first class that holds it. */
+	/* For each 8-byte step, the first class that holds it. */
 	for (unsigned i = 0, cls = 0; i < ARRAY_SIZE(kmalloc_cache_by8); i++) {
 		while (kmalloc_sizes[cls] < 8 * i + 8)
 			cls++;
@@ -298,7 +286,7 @@ uintptr_t kfree_fast_bytes;
 
 void kmalloc_set_trace(bool on)
 {
-	WRITE_ONCE(kmalloc_fast_max, on ? 0 : KMALLOC_SMALL_MAX);
+	WRITE_ONCE(kmalloc_fast_max, on ? 0 : KMALLOC_MAX_CACHE_SIZE);
 	WRITE_ONCE(kfree_fast_bytes, on || !slab_is_ready ? 0 : PFN_PHYS(max_pfn));
 }
 

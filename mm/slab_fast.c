@@ -67,18 +67,24 @@ static __always_inline struct page *fast_slab_page(const void *p)
 }
 
 /*
- * p, in a page of one of c's slabs, failed c's boundary mask: the exact
- * test, a multiplication and a rotation (slab_obj_valid). That is the
- * answer for a cache without a mask (a size that is not a power of two),
- * and the same no as the mask's for one with (a bad pointer: rare, so not
- * worth a test of its own). Everything is recomputed from p (hidden from
- * the compiler first), so that the power-of-two path keeps no value alive
- * for this one.
+ * p, in page, a page of one of c's slabs, failed c's boundary mask: the
+ * exact test, a multiplication and a rotation (slab_off_valid). That is
+ * the answer for a cache without a mask (a size that is not a power of
+ * two), and the same no as the mask's for one with (a bad pointer: rare,
+ * so not worth a test of its own). In the slab's first page, the offset
+ * from the slab's start is p's offset in the page; in a tail page it is
+ * measured from the head's address. page is hidden from the compiler, so
+ * that the power-of-two path keeps no value alive for this one.
  */
-static __always_inline bool slab_exact_boundary(const struct kmem_cache *c, const void *p)
+static __always_inline bool slab_exact_boundary(const struct kmem_cache *c,
+						const struct page *page, const void *p)
 {
-	__asm__ __volatile__("" : "+r"(p) : : "memory");
-	return slab_obj_valid(c, compound_head(fast_slab_page(p)), p);
+	__asm__ __volatile__("" : "+r"(page) : : "memory");
+	/* (The direct map is page-aligned: p's offset in its page is its physical one's.) */
+	if (likely(!(page->flags & PG_tail)))
+		return slab_off_valid(c, page, (uintptr_t)p & (PAGE_SIZE - 1));
+	page = page->compound_head;
+	return slab_off_valid(c, page, __pa(p) - slab_phys(page));
 }
 
 /*
@@ -90,7 +96,7 @@ static __always_inline bool slab_exact_boundary(const struct kmem_cache *c, cons
  * (kfree, which learns c from p: see mm/slab_percpu.h), rather than to
  * c->cpu_cache[cpu] (kmem_cache_free, whose caller names c).
  */
-static __always_inline void fast_free(struct kmem_cache *c, void *p,
+static __always_inline void fast_free(struct kmem_cache *c, const struct page *page, void *p,
 				      const struct kmem_cache *expect, bool keyed)
 {
 	struct array_cache *ac;
@@ -106,7 +112,7 @@ push:
 	ac->free_hits++;
 	return;
 boundary:
-	if (likely(slab_exact_boundary(c, p)))
+	if (likely(slab_exact_boundary(c, page, p)))
 		goto push;
 	slab_report_bad_ptr(expect, p, _RET_IP_);
 	return;
@@ -131,7 +137,7 @@ void kfree(const void *p)
 		kfree_out_of_line(p, _RET_IP_); /* a large block, or a bad pointer */
 		return;
 	}
-	fast_free(page->slab_cache, (void *)p, NULL, true);
+	fast_free(page->slab_cache, page, (void *)p, NULL, true);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
@@ -159,5 +165,5 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		kmem_cache_free_out_of_line(c, obj, _RET_IP_);
 		return;
 	}
-	fast_free(c, obj, c, false);
+	fast_free(c, page, obj, c, false);
 }

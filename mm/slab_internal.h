@@ -410,17 +410,22 @@ static inline void *slab_obj(const struct kmem_cache *c, const struct page *slab
 }
 
 /*
- * True when p (an address inside slab's pages) is exactly the start of one
- * of its objects (see slab_div_inverse). A p below the first object makes
+ * True when off, an offset from the start of slab's pages, is exactly the
+ * start of one of its objects (see slab_div_inverse). A p below the first object makes
  * the offset wrap to a huge value: a multiple of the stride or not, it is
  * no object's.
  */
+static __always_inline bool slab_off_valid(const struct kmem_cache *c, const struct page *slab,
+					   uintptr_t off)
+{
+	return slab_div_exact(off - slab_first(slab), c->div_inv, c->div_shift) < slab->objects;
+}
+
+/* The same for p, from the physical offsets (kfree has just computed __pa(p)). */
 static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const struct page *slab,
 					   const void *p)
 {
-	/* Physical offsets: kfree has just computed __pa(p), so this reuses it. */
-	return slab_div_exact(__pa(p) - slab_phys(slab) - slab_first(slab), c->div_inv,
-			      c->div_shift) < slab->objects;
+	return slab_off_valid(c, slab, __pa(p) - slab_phys(slab));
 }
 
 /*
@@ -591,8 +596,8 @@ void kmalloc_init(void);
  */
 extern size_t kmalloc_fast_max;
 extern uintptr_t kfree_fast_bytes;
-/* The cache for sizes 8i+1..8i+8, i < KMALLOC_SMALL_MAX / 8 (filled by kmalloc_init). */
-extern struct kmem_cache *kmalloc_cache_by8[KMALLOC_SMALL_MAX / 8];
+/* The cache for sizes 8i+1..8i+8, i < KMALLOC_BY8_SLOTS (filled by kmalloc_init). */
+extern struct kmem_cache *kmalloc_cache_by8[KMALLOC_BY8_SLOTS];
 /* kmalloc outside its fast path: the trace, zeroing, DMA, size 0, large sizes. */
 void *kmalloc_out_of_line(size_t size, gfp_t gfp, uintptr_t caller);
 /*

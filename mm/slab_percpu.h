@@ -4,7 +4,8 @@
  * with one %gs-relative access, without knowing the CPU id:
  *
  *   kmalloc_ac[i]   this CPU's array (struct array_cache) of the kmalloc
- *                   cache for sizes 8i+1..8i+8: kmalloc's fast path is the
+ *                   cache for sizes 8i+1..8i+8, for every size a kmalloc
+ *                   cache serves (8 KiB a CPU): kmalloc's fast path is the
  *                   size compare, one load, and the pop. Always equal to
  *                   kmalloc_cache_by8[i]->cpu_cache[cpu] (the placeholder
  *                   array until this CPU first uses the cache); set by
@@ -35,12 +36,13 @@
 struct kmem_cache;
 struct array_cache;
 
-#define KMALLOC_SMALL_MAX 1024 /* kmalloc's fast path serves 1..KMALLOC_SMALL_MAX bytes */
+/* One entry per 8 bytes of size up to KMALLOC_MAX_CACHE_SIZE (mm/slab.h; checked in kmalloc.c). */
+#define KMALLOC_BY8_SLOTS 1024
 
 struct slab_percpu {
 	struct kmem_cache *kfree_cache;
 	struct array_cache *kfree_ac;
-	struct array_cache *kmalloc_ac[KMALLOC_SMALL_MAX / 8];
+	struct array_cache *kmalloc_ac[KMALLOC_BY8_SLOTS];
 };
 
 #endif

@@ -326,6 +326,28 @@ static void kmalloc_bad_frees_detected(struct ktest *t)
 	KEXPECT_EQ(t, slab_report_count(), ++r);
 	kfree(w);
 	KEXPECT_EQ(t, slab_report_count(), r);
+	/*
+	 * The exact test in a slab of several pages (3072-byte class): an
+	 * object that starts in a tail page, and pointers inside it, in the
+	 * same page and in the next one.
+	 */
+	char *tail[8] = { NULL };
+	unsigned in_tail = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(tail) && !in_tail; i++) {
+		tail[i] = kmalloc(3000, GFP_KERNEL);
+		KASSERT_NOT_NULL(t, tail[i]);
+		if (virt_to_page(tail[i])->flags & PG_tail)
+			in_tail = i + 1;
+	}
+	KASSERT_GT(t, in_tail, 0u);
+	char *o = tail[in_tail - 1];
+	kfree(o + 8);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	kfree(o + 3064);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	for (unsigned i = 0; i < in_tail; i++)
+		kfree(tail[i]);
+	KEXPECT_EQ(t, slab_report_count(), r);
 	kfree(big + 64); /* inside a large block */
 	KEXPECT_EQ(t, slab_report_count(), ++r);
 	kfree(big + PAGE_SIZE); /* a later page of a large block */
