@@ -73,13 +73,15 @@ static __always_inline struct page *fast_slab_page(const void *p)
  * two), and the same no as the mask's for one with (a bad pointer: rare,
  * so not worth a test of its own). In the slab's first page, the offset
  * from the slab's start is p's offset in the page; in a tail page it is
- * measured from the head's address. page is hidden from the compiler, so
- * that the power-of-two path keeps no value alive for this one.
+ * measured from the head's address. page and p are hidden from the
+ * compiler, so that the power-of-two path keeps no value alive for this
+ * one (the kernel's build kept __pa(p) in a register: one more
+ * instruction on that path).
  */
 static __always_inline bool slab_exact_boundary(const struct kmem_cache *c,
 						const struct page *page, const void *p)
 {
-	__asm__ __volatile__("" : "+r"(page) : : "memory");
+	__asm__ __volatile__("" : "+r"(page), "+r"(p) : : "memory");
 	/* (The direct map is page-aligned: p's offset in its page is its physical one's.) */
 	if (likely(!(page->flags & PG_tail)))
 		return slab_off_valid(c, page, (uintptr_t)p & (PAGE_SIZE - 1));
