@@ -78,8 +78,8 @@ static __always_inline struct page *fast_slab_page(const void *p)
  * one (the kernel's build kept __pa(p) in a register: one more
  * instruction on that path).
  */
-static __always_inline bool slab_exact_boundary(const struct kmem_cache *c,
-						const struct page *page, const void *p)
+static __always_inline bool slab_exact_boundary(const struct kmem_cache *c, const struct page *page,
+						const void *p)
 {
 	__asm__ __volatile__("" : "+r"(page), "+r"(p) : : "memory");
 	/* (The direct map is page-aligned: p's offset in its page is its physical one's.) */
