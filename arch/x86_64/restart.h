@@ -99,28 +99,37 @@ static inline unsigned restart_table_size(void)
 	} while (0)
 
 /*
+ * The push, shared by restart_push and restart_push_keyed: operands b (the
+ * stack), n (scratch), o (the object), ao, lo, so (offsets of the count,
+ * the capacity and the slots). Ends with the commit; the caller's asm
+ * supplies the labels 0 (start) and 1 (after the commit).
+ */
+#define RESTART_PUSH_ASM(full, dup)          \
+	"movl %c[ao](%[b]), %k[n]\n\t"       \
+	"cmpq %c[so](%[b],%[n],8), %[o]\n\t" \
+	"je %l[" #dup "]\n\t"                \
+	"cmpl %c[lo](%[b]), %k[n]\n\t"       \
+	"jae %l[" #full "]\n\t"              \
+	"addl $1, %k[n]\n\t"                 \
+	"movq %[o], %c[so](%[b],%[n],8)\n\t" \
+	"movl %k[n], %c[ao](%[b])\n"
+
+/*
  * Push obj onto the same kind of stack, whose capacity is the unsigned at
  * base + loff. If obj is already on top (slots[n] == obj) jump to dup; if
  * n >= capacity jump to full; else slots[n + 1] = obj and the count becomes
  * n + 1 (the commit; the slot store before it is invisible until then).
  */
-#define restart_push(base, aoff, loff, soff, obj, full, dup)                             \
-	do {                                                                             \
-		unsigned long __n;                                                       \
-		__asm__ __volatile__ goto("0:\tmovl %c[ao](%[b]), %k[n]\n\t"             \
-					  "cmpq %c[so](%[b],%[n],8), %[o]\n\t"           \
-					  "je %l[" #dup "]\n\t"                          \
-					  "cmpl %c[lo](%[b]), %k[n]\n\t"                 \
-					  "jae %l[" #full "]\n\t"                        \
-					  "addl $1, %k[n]\n\t"                           \
-					  "movq %[o], %c[so](%[b],%[n],8)\n\t"           \
-					  "movl %k[n], %c[ao](%[b])\n"                   \
-					  "1:\n\t" RESTART_ENTRY                         \
-					  : [n] "=&r"(__n)                               \
-					  : [b] "r"(base), [o] "r"(obj), [ao] "i"(aoff), \
-					    [lo] "i"(loff), [so] "i"(soff)               \
-					  : "memory", "cc"                               \
-					  : full, dup);                                  \
+#define restart_push(base, aoff, loff, soff, obj, full, dup)                           \
+	do {                                                                           \
+		unsigned long __n;                                                     \
+		__asm__ __volatile__ goto(                                             \
+			"0:\t" RESTART_PUSH_ASM(full, dup) "1:\n\t" RESTART_ENTRY      \
+			: [n] "=&r"(__n)                                               \
+			: [b] "r"(base), [o] "r"(obj), [ao] "i"(aoff), [lo] "i"(loff), \
+			  [so] "i"(soff)                                               \
+			: "memory", "cc"                                               \
+			: full, dup);                                                  \
 	} while (0)
 
 /*
@@ -132,27 +141,18 @@ static inline unsigned restart_table_size(void)
  * belongs to key. base comes out for counting after the commit (it is
  * valid only on the fall-through path).
  */
-#define restart_push_keyed(keyp, basep, key, aoff, loff, soff, obj, base, other, full, dup) \
-	do {                                                                                \
-		unsigned long __n;                                                          \
-		__asm__ __volatile__ goto(                                                  \
-			"0:\tcmpq %[k], %[kp]\n\t"                                          \
-			"jne %l[" #other "]\n\t"                                            \
-			"movq %[bp], %[b]\n\t"                                              \
-			"movl %c[ao](%[b]), %k[n]\n\t"                                      \
-			"cmpq %c[so](%[b],%[n],8), %[o]\n\t"                                \
-			"je %l[" #dup "]\n\t"                                               \
-			"cmpl %c[lo](%[b]), %k[n]\n\t"                                      \
-			"jae %l[" #full "]\n\t"                                             \
-			"addl $1, %k[n]\n\t"                                                \
-			"movq %[o], %c[so](%[b],%[n],8)\n\t"                                \
-			"movl %k[n], %c[ao](%[b])\n"                                        \
-			"1:\n\t" RESTART_ENTRY                                              \
-			: [b] "=&r"(base), [n] "=&r"(__n)                                   \
-			: [kp] "m"(keyp), [bp] "m"(basep), [k] "r"(key), [o] "r"(obj),      \
-			  [ao] "i"(aoff), [lo] "i"(loff), [so] "i"(soff)                    \
-			: "memory", "cc"                                                    \
-			: other, full, dup);                                                \
+#define restart_push_keyed(keyp, basep, key, aoff, loff, soff, obj, base, other, full, dup)       \
+	do {                                                                                      \
+		unsigned long __n;                                                                \
+		__asm__ __volatile__ goto(                                                        \
+			"0:\tcmpq %[k], %[kp]\n\t"                                                \
+			"jne %l[" #other "]\n\t"                                                  \
+			"movq %[bp], %[b]\n\t" RESTART_PUSH_ASM(full, dup) "1:\n\t" RESTART_ENTRY \
+			: [b] "=&r"(base), [n] "=&r"(__n)                                         \
+			: [kp] "m"(keyp), [bp] "m"(basep), [k] "r"(key), [o] "r"(obj),            \
+			  [ao] "i"(aoff), [lo] "i"(loff), [so] "i"(soff)                          \
+			: "memory", "cc"                                                          \
+			: other, full, dup);                                                      \
 	} while (0)
 
 #endif
