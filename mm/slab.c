@@ -933,18 +933,26 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 
 void kfree_other_cache(struct kmem_cache *c, void *p, uintptr_t caller)
 {
-	slab_free_fast(c, p, caller);
+	struct array_cache *const *mine = &c->cpu_cache[smp_processor_id()], *ac;
+
 	/*
-	 * Now name c and this CPU's array of it (made by the push if it had
-	 * none). Interrupts stay on: the pair names nothing while its array
-	 * changes, so a kfree that interrupts sees no pair, or the whole new
-	 * one (and one that sets a pair of its own in between is overwritten:
-	 * a guess lost, nothing else). The this_cpu accessors are volatile,
-	 * which keeps the three stores in this order.
+	 * Name c and this CPU's array of it first, then push: a push that
+	 * has to make the array (cache_setup_cpu) updates the pair, which
+	 * names c by then, and the push leaves by a tail call. Interrupts
+	 * stay on: the pair names nothing while its array changes, so a kfree
+	 * that interrupts sees no pair, or the whole new one (and one that
+	 * sets a pair of its own in between is overwritten: a guess lost,
+	 * nothing else). The this_cpu accessors are volatile, which keeps the
+	 * stores in this order. An interrupt that makes this CPU's array of c
+	 * before the pair names c does not update it, hence the second look.
 	 */
-	this_cpu_write(slab.kfree_cache, NULL);
-	this_cpu_write(slab.kfree_ac, c->cpu_cache[smp_processor_id()]);
-	this_cpu_write(slab.kfree_cache, c);
+	do {
+		this_cpu_write(slab.kfree_cache, NULL);
+		ac = READ_ONCE(*mine);
+		this_cpu_write(slab.kfree_ac, ac);
+		this_cpu_write(slab.kfree_cache, c);
+	} while (unlikely(READ_ONCE(*mine) != ac));
+	slab_free_fast(c, p, caller);
 }
 
 /*

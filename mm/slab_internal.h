@@ -614,9 +614,9 @@ void kmalloc_cpu_array_made(const struct kmem_cache *c, struct array_cache *ac);
 void kfree_out_of_line(const void *p, uintptr_t caller);
 /*
  * kfree's fast path for an object p at a boundary of c, when c is not the
- * cache this CPU last freed to (struct slab_percpu): the push onto this
- * CPU's array of c (or the slow path), then c becomes the one kfree tries
- * first.
+ * cache this CPU last freed to (struct slab_percpu): c becomes the one
+ * kfree tries first, then the push onto this CPU's array of c (or the
+ * slow path).
  */
 void kfree_other_cache(struct kmem_cache *c, void *p, uintptr_t caller);
 /*

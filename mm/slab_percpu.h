@@ -18,8 +18,8 @@
  *                   for the loads that lead from the object to its cache
  *                   (docs/BENCHMARKS.md: in a kmalloc+kfree loop that chain,
  *                   not the instruction count, is the time). Otherwise
- *                   kfree_other_cache pushes to the object's cache and
- *                   makes the pair name it. The fast path reads both words
+ *                   kfree_other_cache makes the pair name the object's
+ *                   cache and pushes there. The fast path reads both words
  *                   inside its restartable sequence, so an interrupt that
  *                   changes the pair restarts it; kfree_cache is NULL when
  *                   the pair names nothing (at start, and after
@@ -28,7 +28,11 @@
  * Only the owning CPU writes these, except kmem_cache_destroy, which may
  * clear another CPU's kfree_cache (to NULL: a pair with no cache is never
  * used), and kmalloc_init, before any CPU uses them. The owner changes its
- * pair with interrupts on: cache to NULL, then the array, then the cache.
+ * pair with interrupts on: cache to NULL, then the array, then the cache,
+ * and looks again if its array of the cache changed meanwhile; and when it
+ * makes an array, the pair follows if it names that cache. Invariant
+ * (slab_check): kfree_ac is kfree_cache->cpu_cache[cpu] whenever
+ * kfree_cache is not NULL.
  */
 #ifndef MM_SLAB_PERCPU_H
 #define MM_SLAB_PERCPU_H
