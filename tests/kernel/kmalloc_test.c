@@ -8,6 +8,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/string.h"
 #include "mm/gfp.h"
 #include "mm/slab.h"
@@ -438,12 +439,19 @@ static void kmalloc_fast_path_hits(struct ktest *t)
 	KEXPECT_LE(t, ac->flushes - flushes, 1ul);
 }
 
+/* On each CPU: free an object of the cache arg through kfree, so that CPU's pair names it. */
+static void kfree_one_here(void *arg)
+{
+	kfree(kmem_cache_alloc(arg, GFP_ATOMIC));
+}
+
 /*
  * kfree pushes each object onto this CPU's array of the object's own cache,
  * whichever cache it freed to last: its per-CPU pair (mm/slab_percpu.h) is
  * only a guess, checked against the object's page. After each free the
  * pair names the object's cache and this CPU's array of it; once the
- * caches are destroyed no CPU's pair names them.
+ * caches are destroyed no CPU's pair names them (every CPU's named one
+ * before).
  */
 static void kfree_pushes_each_object_to_its_own_cache(struct ktest *t)
 {
@@ -487,6 +495,11 @@ static void kfree_pushes_each_object_to_its_own_cache(struct ktest *t)
 	KEXPECT_EQ(t, got_a, (unsigned)N);
 	KEXPECT_EQ(t, got_b, (unsigned)N);
 	KEXPECT_EQ(t, slab_check(), 0u);
+	on_each_cpu(kfree_one_here, a, true);
+	unsigned named_a = 0;
+	for (unsigned c = 0; c < NR_CPUS; c++)
+		named_a += per_cpu(c)->slab.kfree_cache == a;
+	KEXPECT_EQ(t, named_a, num_online_cpus());
 	kmem_cache_destroy(a);
 	kmem_cache_destroy(b);
 	unsigned naming = 0;
