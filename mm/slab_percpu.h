@@ -5,11 +5,12 @@
  *
  *   kmalloc_ac[i]   this CPU's array (struct array_cache) of the kmalloc
  *                   cache for sizes 8i+1..8i+8, for every size a kmalloc
- *                   cache serves (8 KiB a CPU): kmalloc's fast path is the
- *                   size compare, one load, and the pop. Always equal to
- *                   kmalloc_cache_by8[i]->cpu_cache[cpu] (the placeholder
- *                   array until this CPU first uses the cache); set by
- *                   kmalloc_init and when this CPU's array is made.
+ *                   cache serves (the table takes 8 KiB a CPU): kmalloc's
+ *                   fast path is the size compare, one load, and the pop.
+ *                   Always kmalloc_cache_by8[i]->cpu_cache[cpu] (the
+ *                   placeholder array until this CPU first uses the
+ *                   cache); set by kmalloc_init and when this CPU's array
+ *                   is made.
  *
  *   kfree_cache,    the cache this CPU last freed to through kfree, and
  *   kfree_ac        this CPU's array of it. kfree pushes there when the
