@@ -411,9 +411,9 @@ static inline void *slab_obj(const struct kmem_cache *c, const struct page *slab
 
 /*
  * True when off, an offset from the start of slab's pages, is exactly the
- * start of one of its objects (see slab_div_inverse). A p below the first object makes
- * the offset wrap to a huge value: a multiple of the stride or not, it is
- * no object's.
+ * start of one of its objects (see slab_div_inverse). An offset below the
+ * first object wraps to a huge value: a multiple of the stride or not, it
+ * is no object's.
  */
 static __always_inline bool slab_off_valid(const struct kmem_cache *c, const struct page *slab,
 					   uintptr_t off)
@@ -421,7 +421,7 @@ static __always_inline bool slab_off_valid(const struct kmem_cache *c, const str
 	return slab_div_exact(off - slab_first(slab), c->div_inv, c->div_shift) < slab->objects;
 }
 
-/* The same for p, from the physical offsets (kfree has just computed __pa(p)). */
+/* The same for p, an address inside slab's pages. */
 static __always_inline bool slab_obj_valid(const struct kmem_cache *c, const struct page *slab,
 					   const void *p)
 {

@@ -11,23 +11,13 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/qemu.h"
 #include "arch/x86_64/restart.h"
+#include "arch/x86_64/this_cpu.h" /* smp_processor_id() */
 #include "kernel/compiler.h"
 
 #define NR_CPUS 16
 
 /* CPUs that may ever run; 1 until the SMP bring-up counts the others. */
 extern unsigned nr_cpu_ids;
-
-/*
- * This CPU's id: one load from the per-CPU area (arch/x86_64/percpu.h), whose
- * cpu_id field lies at PERCPU_CPU_ID_OFFSET from the GS base. Not volatile:
- * a CPU's id never changes under the code running on it (no migration).
- */
-#define PERCPU_CPU_ID_OFFSET 8
-static inline unsigned smp_processor_id(void)
-{
-	return *(const unsigned __seg_gs *)(uintptr_t)PERCPU_CPU_ID_OFFSET;
-}
 
 /* Disable interrupts and return the old RFLAGS; restore puts RFLAGS back as it was. */
 static inline unsigned long arch_local_irq_save(void)

@@ -6,7 +6,7 @@
  * start-up, before any C code that might ask who it is. A field is then one
  * %gs-relative instruction away (this_cpu_read, this_cpu_write: the
  * accessors are in arch/x86_64/this_cpu.h, shared with the hosted build),
- * and smp_processor_id() (arch/x86_64/arch.h) is the load of cpu_id at the
+ * and smp_processor_id() (this_cpu.h too) is the load of cpu_id at the
  * fixed offset PERCPU_CPU_ID_OFFSET. Another CPU's area is per_cpu(cpu).
  * Portable code includes kernel/percpu.h, which picks this file or the
  * hosted build's.

@@ -9,6 +9,7 @@
  *     this_cpu_read(timer_ticks)               movq %gs:OFFSET, %rax
  *     this_cpu_write(work_fn, f)               movq %rax, %gs:OFFSET
  *     this_cpu_read_idx(slab.kmalloc_ac, i)    movq %gs:OFFSET(,%rax,8), %rax
+ *     smp_processor_id()                       movl %gs:8, %eax
  *
  * The accessors use GCC's __seg_gs named address space, so the compiler
  * knows the access size and schedules it like any load or store; they are
@@ -26,6 +27,19 @@
 #define __percpu_gs_ptr(field)                                                                     \
 	((volatile __typeof__(__percpu_field(field)) __seg_gs *)(uintptr_t)offsetof(struct percpu, \
 										    field))
+
+/*
+ * This CPU's id: one load from its area, whose cpu_id field lies at
+ * PERCPU_CPU_ID_OFFSET from the GS base in both builds (each struct percpu
+ * checks it). Not volatile: a CPU's id never changes under the code
+ * running on it (no migration; the hosted build's host_set_cpu is a call,
+ * after which the compiler reads it again).
+ */
+#define PERCPU_CPU_ID_OFFSET 8
+static inline unsigned smp_processor_id(void)
+{
+	return *(const unsigned __seg_gs *)(uintptr_t)PERCPU_CPU_ID_OFFSET;
+}
 
 /* Read or write this CPU's copy of a scalar field with one %gs-relative access. */
 #define this_cpu_read(field)	 (*__percpu_gs_ptr(field))

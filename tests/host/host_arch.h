@@ -16,6 +16,7 @@
 /* The host is x86_64 too: the same restartable sequences, rewound by signal handlers. */
 #include "arch/x86_64/bitops.h"
 #include "arch/x86_64/restart.h"
+#include "arch/x86_64/this_cpu.h"
 
 #ifndef NR_CPUS
 #define NR_CPUS 16
@@ -30,15 +31,7 @@ extern uint64_t host_cr3;
 
 #define PAGE_OFFSET host_page_offset
 
-/*
- * This CPU's id: as in the kernel, one load from the per-CPU area that the
- * thread's GS base points at (tests/host/host_percpu.h, host_set_cpu).
- */
-#define PERCPU_CPU_ID_OFFSET 8
-static inline unsigned smp_processor_id(void)
-{
-	return *(const unsigned __seg_gs *)(uintptr_t)PERCPU_CPU_ID_OFFSET;
-}
+/* smp_processor_id() is the kernel's (arch/x86_64/this_cpu.h): host_set_cpu sets the GS base. */
 
 static inline unsigned long arch_local_irq_save(void)
 {
