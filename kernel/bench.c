@@ -30,6 +30,7 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
+#include "kernel/string.h"
 #include "mm/gfp.h"
 #include "mm/slab.h"
 
@@ -209,14 +210,29 @@ static bool smp_run(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn)
 }
 
 /*
- * The ceiling for smp-kmalloc's scaling on this machine: a loop of
- * arithmetic on a local variable (no allocation, nothing shared), run and
- * measured like smp-kmalloc (barrier, median of the runs, all operations
- * over the span from the first start to the last end). Under TCG the
- * guest's CPUs are host threads that share the host's cores with QEMU's
- * own threads, so even this loop does not double.
+ * Ceilings for smp-kmalloc's scaling on this machine, run and measured like
+ * smp-kmalloc (barrier, median of the runs, all operations over the span
+ * from the first start to the last end), with nothing shared between the
+ * CPUs:
+ *
+ * - arithmetic: a loop of multiply-adds on a local variable, no memory;
+ * - private arrays: kmalloc-batch's pattern of loads and stores at
+ *   s = 1024, without an allocator. Each CPU "allocates" by popping
+ *   made-up object addresses (never dereferenced, like the allocator's fast
+ *   paths, which never touch the objects) off a private stack into its
+ *   pointer array, then "frees" them in the same order, reading a 32-byte
+ *   descriptor per 4 KiB of address (as kfree reads the struct page) and
+ *   pushing them back. Every CPU's arrays are its own pages.
+ *
+ * Under TCG the guest's CPUs are host threads that share the host's cores
+ * with QEMU's own threads, and each guest load or store goes through
+ * QEMU's software TLB, so neither loop need double; what the second gives
+ * is as far as any per-CPU allocator could scale here.
  */
-#define SMP_SPIN_ITERS 2000000u
+#define SMP_SPIN_ITERS	   2000000u
+#define SMP_MEM_OBJ_SHIFT  10  /* made-up objects of 1 KiB */
+#define SMP_MEM_DESC_WORDS 4   /* a 32-byte descriptor (sizeof(struct page)) per 4 KiB */
+#define SMP_MEM_REPS	   240 /* batches per run: about as long as a kmalloc-batch run */
 
 static void smp_spin_worker(void *arg)
 {
@@ -236,17 +252,87 @@ static void smp_spin_worker(void *arg)
 	}
 }
 
+/*
+ * w->ptrs holds, one after the other: the pointer array (B), the stack of
+ * free made-up objects (B) and the descriptors (one per 4 KiB of them).
+ */
+static size_t smp_mem_bytes(void)
+{
+	const size_t descs = ((size_t)BENCH_BATCH_B << SMP_MEM_OBJ_SHIFT >> PAGE_SHIFT) + 1;
+
+	return 2 * BENCH_BATCH_B * sizeof(void *) + descs * SMP_MEM_DESC_WORDS * sizeof(uint64_t);
+}
+
+static void smp_mem_worker(void *arg)
+{
+	struct bench_smp_worker *w = arg;
+	struct bench_smp_ctx *ctx = w->ctx;
+	uintptr_t *ptrs = (uintptr_t *)w->ptrs, *stack = ptrs + BENCH_BATCH_B;
+	const uint64_t *desc = (const uint64_t *)(stack + BENCH_BATCH_B);
+	const uintptr_t base = PAGE_OFFSET; /* object i: base + i KiB (never dereferenced) */
+	uint64_t sum = 0;
+
+	w->cpu = smp_processor_id();
+	for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
+		stack[i] = base + ((uintptr_t)(BENCH_BATCH_B - 1 - i) << SMP_MEM_OBJ_SHIFT);
+	for (unsigned r = 0; r < BENCH_TOTAL_RUNS; r++) {
+		uint32_t top = BENCH_BATCH_B;
+
+		barrier_wait(&ctx->bar, ctx->n);
+		w->t0[r] = tsc_fenced();
+		for (unsigned rep = 0; rep < SMP_MEM_REPS; rep++) {
+			/* the compiler barriers keep it one operation at a time, as calls would */
+			for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
+				ptrs[i] = stack[--top];
+				__asm__ __volatile__("" ::: "memory");
+			}
+			for (uint32_t i = 0; i < BENCH_BATCH_B; i++) {
+				uintptr_t p = ptrs[i];
+				sum += desc[((p - base) >> PAGE_SHIFT) * SMP_MEM_DESC_WORDS];
+				stack[top++] = p;
+				__asm__ __volatile__("" ::: "memory");
+			}
+		}
+		w->t1[r] = tsc_fenced();
+		w->busy[r] = w->t1[r] - w->t0[r];
+	}
+	__asm__ __volatile__("" : : "r"(sum)); /* the descriptor loads are used */
+}
+
+static void bench_smp_ceiling_one(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn,
+				  uint64_t ops, const char *what)
+{
+	if (!smp_run(ctx, 1, fn))
+		return;
+	uint64_t one = bench_smp_span_ops_per_s(ctx, 1, ops);
+	if (!smp_run(ctx, n, fn) || !one)
+		return;
+	uint64_t x100 = bench_smp_span_ops_per_s(ctx, n, ops) * 100 / one;
+	pr_info("# smp ceiling cpus=%u: %s gives %llu.%02llux the ops/s of one CPU, "
+		"measured as smp-kmalloc\n",
+		n, what, FX(x100));
+}
+
 static void bench_smp_ceiling(struct bench_smp_ctx *ctx, unsigned n)
 {
-	if (!smp_run(ctx, 1, smp_spin_worker))
-		return;
-	uint64_t one = bench_smp_span_ops_per_s(ctx, 1, SMP_SPIN_ITERS);
-	if (!smp_run(ctx, n, smp_spin_worker) || !one)
-		return;
-	uint64_t x100 = bench_smp_span_ops_per_s(ctx, n, SMP_SPIN_ITERS) * 100 / one;
-	pr_info("# smp ceiling cpus=%u: a loop of arithmetic (no allocation, nothing shared) gives "
-		"%llu.%02llux the ops/s of one CPU, measured as smp-kmalloc\n",
-		n, FX(x100));
+	unsigned got = 0;
+
+	bench_smp_ceiling_one(ctx, n, smp_spin_worker, SMP_SPIN_ITERS,
+			      "a loop of arithmetic (no memory, nothing shared)");
+	for (; got < n; got++) {
+		ctx->w[got].ptrs = scratch_alloc(smp_mem_bytes(), &ctx->w[got].ptrs_order);
+		if (!ctx->w[got].ptrs)
+			break;
+		memset(ctx->w[got].ptrs, 0, PAGE_SIZE << ctx->w[got].ptrs_order);
+	}
+	if (got == n)
+		bench_smp_ceiling_one(ctx, n, smp_mem_worker, 2ull * BENCH_BATCH_B * SMP_MEM_REPS,
+				      "kmalloc-batch's loads and stores on private arrays (s=1024, "
+				      "no allocator, nothing shared)");
+	else
+		pr_info("# smp ceiling on private arrays skipped: no pages for the arrays\n");
+	for (unsigned i = 0; i < got; i++)
+		scratch_free(ctx->w[i].ptrs, ctx->w[i].ptrs_order);
 }
 
 static void bench_smp_kmalloc(struct bench_smp_ctx *ctx)
@@ -337,6 +423,66 @@ static uint32_t *bench_perm;
 static unsigned bench_perm_order;
 static struct bench_smp_ctx bench_smp_ctx;
 
+/*
+ * Every CPU starts the workloads with the same software TLB under TCG.
+ *
+ * QEMU (TCG) translates each guest load and store through a direct-mapped
+ * software TLB per guest CPU, and sizes it only when that CPU flushes its
+ * whole TLB: it doubles when more than 70% of it was in use since the
+ * previous full flush, and starts at 256 entries (accel/tcg/cputlb.c,
+ * tlb_mmu_resize_locked). The boot CPU flushes often while the kernel sets
+ * up its page tables, so its TLB has grown by the time the benchmark starts;
+ * an AP hardly ever flushes and keeps 256 entries, and its loads and stores
+ * miss that TLB more often: the same loop on its own data ran 15-25% slower
+ * on CPU 1 than on CPU 0, whichever host core ran which (measured; see
+ * docs/BENCHMARKS.md), which capped smp-kmalloc's scaling. So before the
+ * workloads every CPU reads one word from each of BENCH_PRIME_PAGES pages
+ * and flushes its whole TLB, BENCH_PRIME_ROUNDS times, which takes every
+ * CPU's TLB from 256 entries to at least BENCH_PRIME_PAGES. On hardware (or
+ * KVM) this is a few milliseconds of reads and flushes, and changes nothing.
+ */
+#define BENCH_PRIME_ORDER  10
+#define BENCH_PRIME_BLOCKS 8 /* 8 blocks of 1,024 pages: 32 MiB */
+#define BENCH_PRIME_PAGES  (BENCH_PRIME_BLOCKS << BENCH_PRIME_ORDER)
+#define BENCH_PRIME_ROUNDS 6 /* 256 -> 16,384 entries, doubling at each flush */
+
+struct bench_prime {
+	void *block[BENCH_PRIME_BLOCKS];
+	unsigned nr;
+};
+
+static void bench_prime_this_cpu(void *arg)
+{
+	const struct bench_prime *pr = arg;
+
+	for (unsigned round = 0; round < BENCH_PRIME_ROUNDS; round++) {
+		for (unsigned b = 0; b < pr->nr; b++)
+			for (unsigned i = 0; i < (1u << BENCH_PRIME_ORDER); i++)
+				(void)READ_ONCE(*(const uint64_t *)((const char *)pr->block[b] +
+								    i * PAGE_SIZE));
+		__flush_tlb_all_local();
+	}
+}
+
+static void bench_prime_tlbs(void)
+{
+	struct bench_prime pr = { .nr = 0 };
+
+	for (; pr.nr < BENCH_PRIME_BLOCKS; pr.nr++) {
+		unsigned order;
+
+		pr.block[pr.nr] = scratch_alloc(PAGE_SIZE << BENCH_PRIME_ORDER, &order);
+		if (!pr.block[pr.nr])
+			break;
+	}
+	on_each_cpu(bench_prime_this_cpu, &pr, true);
+	pr_info("# every CPU read %u pages and flushed its TLB %u times before the workloads "
+		"(under TCG: QEMU's software TLB the same size on every CPU, see kernel/bench.c)\n",
+		pr.nr << BENCH_PRIME_ORDER, BENCH_PRIME_ROUNDS);
+	for (unsigned b = 0; b < pr.nr; b++)
+		scratch_free(pr.block[b], BENCH_PRIME_ORDER);
+}
+
 int bench_run(const char *glob)
 {
 	if (!glob || !*glob)
@@ -366,6 +512,7 @@ int bench_run(const char *glob)
 	pr_info("# sizes: pair N=%u, batch B=%u x %u reps, page-pair N=%u (o<=3) / %u (o>3)\n",
 		BENCH_PAIR_N, BENCH_BATCH_B, BENCH_BATCH_REPS, BENCH_PAGE_N_SMALL,
 		BENCH_PAGE_N_LARGE);
+	bench_prime_tlbs();
 
 	bench_perm = scratch_alloc(BENCH_BATCH_B * sizeof(uint32_t), &bench_perm_order);
 	if (bench_perm) {
