@@ -1025,7 +1025,16 @@ static void drain_cpu_arrays(struct kmem_cache *only)
 /* ---- cache creation ---- */
 
 /*
- * Per-CPU capacity by stride (Linux SLAB's table); batch is half of it.
+ * Per-CPU capacity by stride; batch is half of it. Linux SLAB's table, but
+ * for strides of 257 B to 1 KiB, which get 120 as the small ones do, not
+ * SLAB's 54: each refill or flush (a depot operation) costs about as much
+ * as 15-20 fast-path operations under TCG, and two CPUs make those
+ * operations dearer than they make the fast paths: in smp-kmalloc at 1 KiB,
+ * two CPUs gave 1.22-1.79x (median 1.64x) the ops/s of one with batches of
+ * 27, and 1.57-2.05x (median 1.92x) with batches of 60, in alternating
+ * boots under TCG, whose single-CPU operations were also cheaper
+ * (docs/BENCHMARKS.md). The price is memory a CPU may hold idle: 120 KiB
+ * instead of 54 in a 1 KiB cache.
  * SLAB_CPU_LIMIT_PCT scales the table at build time, for measurements.
  */
 #ifndef SLAB_CPU_LIMIT_PCT
@@ -1033,7 +1042,7 @@ static void drain_cpu_arrays(struct kmem_cache *only)
 #endif
 static unsigned cpu_limit_for(unsigned size)
 {
-	unsigned limit = size > PAGE_SIZE ? 8 : size > 1024 ? 24 : size > 256 ? 54 : 120;
+	unsigned limit = size > PAGE_SIZE ? 8 : size > 1024 ? 24 : 120;
 	return MAX(2u, limit * SLAB_CPU_LIMIT_PCT / 100);
 }
 
