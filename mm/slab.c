@@ -933,25 +933,19 @@ void cache_free_slow(struct kmem_cache *c, void *obj, uintptr_t caller)
 
 void kfree_other_cache(struct kmem_cache *c, void *p, uintptr_t caller)
 {
-	struct array_cache *const *mine = &c->cpu_cache[smp_processor_id()], *ac;
-
 	/*
 	 * Name c and this CPU's array of it first, then push: a push that
 	 * has to make the array (cache_setup_cpu) updates the pair, which
 	 * names c by then, and the push leaves by a tail call. Interrupts
-	 * stay on: the pair names nothing while its array changes, so a kfree
-	 * that interrupts sees no pair, or the whole new one (and one that
-	 * sets a pair of its own in between is overwritten: a guess lost,
-	 * nothing else). The this_cpu accessors are volatile, which keeps the
-	 * stores in this order. An interrupt that makes this CPU's array of c
-	 * before the pair names c does not update it, hence the second look.
+	 * stay on: the pair is set by a restartable sequence (restart.h,
+	 * restart_set_pair) that names no cache until its last store, so a
+	 * kfree that interrupts it sees no pair, and the sequence then starts
+	 * over, reading this CPU's array of c again (the interrupt may have
+	 * made it, or set a pair of its own: that one is overwritten, a guess
+	 * lost, nothing else).
 	 */
-	do {
-		this_cpu_write(slab.kfree_cache, NULL);
-		ac = READ_ONCE(*mine);
-		this_cpu_write(slab.kfree_ac, ac);
-		this_cpu_write(slab.kfree_cache, c);
-	} while (unlikely(READ_ONCE(*mine) != ac));
+	restart_set_pair(this_cpu_var(slab.kfree_cache), this_cpu_var(slab.kfree_ac), c,
+			 &c->cpu_cache[smp_processor_id()]);
 	slab_free_fast(c, p, caller);
 }
 

@@ -29,9 +29,10 @@
  * Only the owning CPU writes these, except kmem_cache_destroy, which may
  * clear another CPU's kfree_cache (to NULL: a pair with no cache is never
  * used), and kmalloc_init, before any CPU uses them. The owner changes its
- * pair with interrupts on: cache to NULL, then the array, then the cache,
- * and looks again if its array of the cache changed meanwhile; and when it
- * makes an array, the pair follows if it names that cache. Invariant
+ * pair with interrupts on, by a restartable sequence (restart_set_pair:
+ * cache to NULL, then the array, then the cache, the commit; an interrupt
+ * before the commit restarts it); and when it makes an array, the pair
+ * follows if it names that cache. Invariant
  * (slab_check): kfree_ac is kfree_cache->cpu_cache[cpu] whenever
  * kfree_cache is not NULL.
  */

@@ -155,4 +155,29 @@ static inline unsigned restart_table_size(void)
 			: other, full, dup);                                                      \
 	} while (0)
 
+/*
+ * Make a pair of per-CPU words (keyp, valp: memory operands, this_cpu_var)
+ * name key and the pointer now at *srcp: key first cleared, then *valp =
+ * *srcp, then *keyp = key, the commit. Every state before the commit has
+ * the key cleared, which restart_push_keyed reads as "no pair" (a key it
+ * is given is never 0); an interrupt before the commit restarts the
+ * sequence, which reads *srcp again, so whatever pair a handler set
+ * meanwhile, and whatever it stored at *srcp, the pair is (key, *srcp) as of
+ * the commit. (Three plain stores with interrupts on would not do: a
+ * handler between the last two that sets its own pair leaves its val with
+ * this key.)
+ */
+#define restart_set_pair(keyp, valp, key, srcp)                                         \
+	do {                                                                            \
+		unsigned long __v;                                                      \
+		__asm__ __volatile__("0:\tmovq $0, %[kp]\n\t"                           \
+				     "movq %[sp], %[v]\n\t"                             \
+				     "movq %[v], %[vp]\n\t"                             \
+				     "movq %[k], %[kp]\n"                               \
+				     "1:\n\t" RESTART_ENTRY                             \
+				     : [kp] "=m"(keyp), [vp] "=m"(valp), [v] "=&r"(__v) \
+				     : [k] "r"(key), [sp] "m"(*(srcp))                  \
+				     : "memory");                                       \
+	} while (0)
+
 #endif

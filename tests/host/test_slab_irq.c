@@ -208,9 +208,103 @@ static void every_listed_sequence_rewinds_to_its_start(struct ktest *t)
 	KEXPECT_FALSE(t, restart_rewind(&v));
 }
 
+/*
+ * An interrupt between every two instructions of a kfree that changes
+ * caches: the CPU's trap flag (EFLAGS.TF) makes the host deliver SIGTRAP
+ * after each instruction, and the handler plays an interrupt there (the
+ * first time it finds the code at that address: a rewound sequence must be
+ * let through on its next try) that frees an object of another cache, so
+ * its kfree sets this CPU's kfree pair to that cache. Whatever instruction
+ * of kfree_other_cache it lands after, the pair must end up naming one
+ * cache and that cache's array (slab_check checks it), and the object
+ * must be on its own cache's array (the next kmalloc of its size returns
+ * it). The timer-driven case above meets the narrow spots only by chance.
+ */
+#define STEP_SEEN_MAX 4096
+static volatile sig_atomic_t step_on;
+static volatile unsigned long step_irqs, step_rewinds, step_full;
+static uintptr_t step_seen[STEP_SEEN_MAX];
+static unsigned step_nseen;
+
+static bool step_first_visit(uintptr_t ip)
+{
+	for (unsigned i = 0; i < step_nseen; i++)
+		if (step_seen[i] == ip)
+			return false;
+	if (step_nseen == STEP_SEEN_MAX) {
+		step_full++;
+		return false;
+	}
+	step_seen[step_nseen++] = ip;
+	return true;
+}
+
+static void on_step(int sig, siginfo_t *si, void *ucontext)
+{
+	(void)sig;
+	(void)si;
+	ucontext_t *uc = ucontext;
+	if (!step_on) {
+		uc->uc_mcontext.gregs[REG_EFL] &= ~0x100; /* TF off: stepping ends */
+		return;
+	}
+	uintptr_t ip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	if (host_irq_flags || !step_first_visit(ip))
+		return; /* interrupts "off", or already interrupted here */
+	if (restart_rewind(&ip)) {
+		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)ip;
+		step_rewinds++;
+	}
+	void *p = kmalloc(64, GFP_ATOMIC);
+	if (p)
+		kfree(p); /* sets this CPU's pair to kmalloc-64 unless it names it */
+	step_irqs++;
+}
+
+static void on_step_start(int sig, siginfo_t *si, void *ucontext)
+{
+	(void)sig;
+	(void)si;
+	((ucontext_t *)ucontext)->uc_mcontext.gregs[REG_EFL] |= 0x100; /* TF on */
+}
+
+static void kfree_pair_survives_an_interrupt_after_every_instruction(struct ktest *t)
+{
+	struct sigaction step = { .sa_sigaction = on_step, .sa_flags = SA_SIGINFO };
+	struct sigaction start = { .sa_sigaction = on_step_start, .sa_flags = SA_SIGINFO };
+	sigemptyset(&step.sa_mask);
+	sigemptyset(&start.sa_mask);
+	KASSERT_EQ(t, sigaction(SIGTRAP, &step, NULL), 0);
+	KASSERT_EQ(t, sigaction(SIGUSR1, &start, NULL), 0);
+
+	void *small = kmalloc(64, GFP_KERNEL), *obj = kmalloc(192, GFP_KERNEL);
+	KASSERT_TRUE(t, small && obj);
+	kfree(small); /* the pair names kmalloc-64: the kfree below changes it */
+
+	step_on = 1;
+	raise(SIGUSR1); /* from here on, a SIGTRAP after every instruction */
+	kfree(obj);
+	step_on = 0;
+
+	signal(SIGTRAP, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+	ktest_log(t, "%lu interrupts after distinct instructions, %lu rewound a sequence",
+		  (unsigned long)step_irqs, (unsigned long)step_rewinds);
+	KEXPECT_GT(t, (unsigned long)step_irqs, 20ul);
+	KEXPECT_GT(t, (unsigned long)step_rewinds, 0ul);
+	KEXPECT_EQ(t, (unsigned long)step_full, 0ul);
+	KEXPECT_EQ(t, slab_check(), 0u);
+	void *again = kmalloc(192, GFP_KERNEL);
+	KEXPECT_EQ(t, again, obj); /* obj went onto kmalloc-192's array, on top */
+	kfree(again);
+	KEXPECT_EQ(t, slab_check(), 0u);
+	KEXPECT_EQ(t, slab_report_count(), 0ul);
+}
+
 static struct ktest_case cases[] = {
 	KTEST_CASE(every_listed_sequence_rewinds_to_its_start),
 	KTEST_CASE(fast_paths_survive_interrupts_using_the_same_arrays),
+	KTEST_CASE(kfree_pair_survives_an_interrupt_after_every_instruction),
 	{},
 };
 
