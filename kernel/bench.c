@@ -433,9 +433,9 @@ static struct bench_smp_ctx bench_smp_ctx;
  * tlb_mmu_resize_locked). The boot CPU flushes often while the kernel sets
  * up its page tables, so its TLB has grown by the time the benchmark starts;
  * an AP hardly ever flushes and keeps 256 entries, and its loads and stores
- * miss that TLB more often: the same loop on its own data ran 15-25% slower
- * on CPU 1 than on CPU 0, whichever host core ran which (measured; see
- * docs/BENCHMARKS.md), which capped smp-kmalloc's scaling. So before the
+ * miss that TLB more often: the same loop on its own data ran 15-20% slower
+ * on CPU 1 than on CPU 0 on average, whichever host core ran which
+ * (docs/BENCHMARKS.md), which capped smp-kmalloc's scaling. So before the
  * workloads every CPU reads one word from each of BENCH_PRIME_PAGES pages
  * and flushes its whole TLB, BENCH_PRIME_ROUNDS times, which takes every
  * CPU's TLB from 256 entries to at least BENCH_PRIME_PAGES. On hardware (or
