@@ -30,7 +30,6 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
-#include "kernel/string.h"
 #include "mm/gfp.h"
 #include "mm/slab.h"
 
@@ -210,6 +209,29 @@ static bool smp_run(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn)
 }
 
 /*
+ * Each of workers 0..n-1 its own array of bytes (whole pages: see
+ * scratch_alloc); true if all n got one. smp_arrays_free frees what was
+ * given either way.
+ */
+static bool smp_arrays_alloc(struct bench_smp_ctx *ctx, unsigned n, size_t bytes)
+{
+	for (unsigned i = 0; i < n; i++)
+		ctx->w[i].ptrs = scratch_alloc(bytes, &ctx->w[i].ptrs_order);
+	for (unsigned i = 0; i < n; i++)
+		if (!ctx->w[i].ptrs)
+			return false;
+	return true;
+}
+
+static void smp_arrays_free(struct bench_smp_ctx *ctx, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		scratch_free(ctx->w[i].ptrs, ctx->w[i].ptrs_order);
+		ctx->w[i].ptrs = NULL;
+	}
+}
+
+/*
  * Ceilings for smp-kmalloc's scaling on this machine, run and measured like
  * smp-kmalloc (barrier, median of the runs, all operations over the span
  * from the first start to the last end), with nothing shared between the
@@ -296,7 +318,8 @@ static void smp_mem_worker(void *arg)
 		w->t1[r] = tsc_fenced();
 		w->busy[r] = w->t1[r] - w->t0[r];
 	}
-	__asm__ __volatile__("" : : "r"(sum)); /* the descriptor loads are used */
+	/* the descriptor loads are used (whatever they read: the pages are not cleared) */
+	__asm__ __volatile__("" : : "r"(sum));
 }
 
 static void bench_smp_ceiling_one(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn,
@@ -315,24 +338,15 @@ static void bench_smp_ceiling_one(struct bench_smp_ctx *ctx, unsigned n, smp_cal
 
 static void bench_smp_ceiling(struct bench_smp_ctx *ctx, unsigned n)
 {
-	unsigned got = 0;
-
 	bench_smp_ceiling_one(ctx, n, smp_spin_worker, SMP_SPIN_ITERS,
 			      "a loop of arithmetic (no memory, nothing shared)");
-	for (; got < n; got++) {
-		ctx->w[got].ptrs = scratch_alloc(smp_mem_bytes(), &ctx->w[got].ptrs_order);
-		if (!ctx->w[got].ptrs)
-			break;
-		memset(ctx->w[got].ptrs, 0, PAGE_SIZE << ctx->w[got].ptrs_order);
-	}
-	if (got == n)
+	if (smp_arrays_alloc(ctx, n, smp_mem_bytes()))
 		bench_smp_ceiling_one(ctx, n, smp_mem_worker, 2ull * BENCH_BATCH_B * SMP_MEM_REPS,
 				      "kmalloc-batch's loads and stores on private arrays (s=1024, "
 				      "no allocator, nothing shared)");
 	else
 		pr_info("# smp ceiling on private arrays skipped: no pages for the arrays\n");
-	for (unsigned i = 0; i < got; i++)
-		scratch_free(ctx->w[i].ptrs, ctx->w[i].ptrs_order);
+	smp_arrays_free(ctx, n);
 }
 
 static void bench_smp_kmalloc(struct bench_smp_ctx *ctx)
@@ -344,15 +358,9 @@ static void bench_smp_kmalloc(struct bench_smp_ctx *ctx)
 	if (ncpu < 2)
 		pr_info("# smp-kmalloc: only one CPU online: cpus=1 rows only\n");
 	for (unsigned n = 1; n <= ncpu; n++) {
-		unsigned got = 0;
+		bool got = smp_arrays_alloc(ctx, n, BENCH_BATCH_B * sizeof(void *));
 
-		for (; got < n; got++) {
-			ctx->w[got].ptrs = scratch_alloc(BENCH_BATCH_B * sizeof(void *),
-							 &ctx->w[got].ptrs_order);
-			if (!ctx->w[got].ptrs)
-				break;
-		}
-		for (unsigned si = 0; si < ARRAY_SIZE(bench_smp_sizes) && got == n; si++) {
+		for (unsigned si = 0; si < ARRAY_SIZE(bench_smp_sizes) && got; si++) {
 			ctx->size = bench_runtime_value(bench_smp_sizes, si);
 			ksnprintf(params, sizeof(params), "cpus=%u s=%zu", n, ctx->size);
 			if (!smp_run(ctx, n, smp_kmalloc_worker)) {
@@ -374,10 +382,9 @@ static void bench_smp_kmalloc(struct bench_smp_ctx *ctx)
 					params, ctx->w[i].cpu, FX(m));
 			}
 		}
-		if (got < n)
+		if (!got)
 			fail("smp-kmalloc", "", "no pages for the pointer arrays");
-		for (unsigned i = 0; i < got; i++)
-			scratch_free(ctx->w[i].ptrs, ctx->w[i].ptrs_order);
+		smp_arrays_free(ctx, n);
 	}
 }
 

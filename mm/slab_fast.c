@@ -85,8 +85,7 @@ static __always_inline bool slab_exact_boundary(const struct kmem_cache *c, cons
 	/* (The direct map is page-aligned: p's offset in its page is its physical one's.) */
 	if (likely(!(page->flags & PG_tail)))
 		return slab_off_valid(c, page, (uintptr_t)p & (PAGE_SIZE - 1));
-	page = page->compound_head;
-	return slab_off_valid(c, page, __pa(p) - slab_phys(page));
+	return slab_obj_valid(c, page->compound_head, p);
 }
 
 /*
