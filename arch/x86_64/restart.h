@@ -133,30 +133,44 @@ static inline unsigned restart_table_size(void)
 	} while (0)
 
 /*
+ * A per-CPU word (this_cpu_var) in a sequence's template: "%%gs:%c[x]" with
+ * [x] RESTART_GS_OFF(word), the word's offset in the GS-based area (the
+ * address of a __seg_gs lvalue). Not an "m" operand: GCC prints one of a
+ * __seg_gs lvalue with its %gs: prefix, but clang drops the address space
+ * of inline-asm memory operands and would address absolute memory instead
+ * (the libFuzzer build, tests/fuzz, is clang's). The instructions are the
+ * same; the asm's "memory" clobber orders it against the word's other
+ * accesses, as the "m" operand did.
+ */
+#define RESTART_GS_OFF(word) ((uintptr_t)(&(word)))
+
+/*
  * Push obj onto the stack named by a pair of per-CPU words, if the pair is
- * for key: keyp and basep are memory operands (this_cpu_var). If *keyp !=
+ * for key: keyp and basep are per-CPU words (this_cpu_var). If *keyp !=
  * key jump to other; else base = *basep and go on as restart_push (dup,
  * full, commit). Both words are read inside the sequence, so an interrupt
  * that changes the pair (or the stack) restarts it, and base always
  * belongs to key. base comes out for counting after the commit (it is
  * valid only on the fall-through path).
  */
-#define restart_push_keyed(keyp, basep, key, aoff, loff, soff, obj, base, other, full, dup)       \
-	do {                                                                                      \
-		unsigned long __n;                                                                \
-		__asm__ __volatile__ goto(                                                        \
-			"0:\tcmpq %[k], %[kp]\n\t"                                                \
-			"jne %l[" #other "]\n\t"                                                  \
-			"movq %[bp], %[b]\n\t" RESTART_PUSH_ASM(full, dup) "1:\n\t" RESTART_ENTRY \
-			: [b] "=&r"(base), [n] "=&r"(__n)                                         \
-			: [kp] "m"(keyp), [bp] "m"(basep), [k] "r"(key), [o] "r"(obj),            \
-			  [ao] "i"(aoff), [lo] "i"(loff), [so] "i"(soff)                          \
-			: "memory", "cc"                                                          \
-			: other, full, dup);                                                      \
+#define restart_push_keyed(keyp, basep, key, aoff, loff, soff, obj, base, other, full, dup) \
+	do {                                                                                \
+		unsigned long __n;                                                          \
+		__asm__ __volatile__ goto(                                                  \
+			"0:\tcmpq %[k], %%gs:%c[kp]\n\t"                                    \
+			"jne %l[" #other "]\n\t"                                            \
+			"movq %%gs:%c[bp], %[b]\n\t" /* then as restart_push: */            \
+			RESTART_PUSH_ASM(full, dup) "1:\n\t" RESTART_ENTRY                  \
+			: [b] "=&r"(base), [n] "=&r"(__n)                                   \
+			: [kp] "i"(RESTART_GS_OFF(keyp)), [bp] "i"(RESTART_GS_OFF(basep)),  \
+			  [k] "r"(key), [o] "r"(obj), [ao] "i"(aoff), [lo] "i"(loff),       \
+			  [so] "i"(soff)                                                    \
+			: "memory", "cc"                                                    \
+			: other, full, dup);                                                \
 	} while (0)
 
 /*
- * Make a pair of per-CPU words (keyp, valp: memory operands, this_cpu_var)
+ * Make a pair of per-CPU words (keyp, valp: this_cpu_var)
  * name key and the pointer now at *srcp: key first cleared, then *valp =
  * *srcp, then *keyp = key, the commit. Every state before the commit has
  * the key cleared, which restart_push_keyed reads as "no pair" (a key it
@@ -167,17 +181,19 @@ static inline unsigned restart_table_size(void)
  * handler between the last two that sets its own pair leaves its val with
  * this key.)
  */
-#define restart_set_pair(keyp, valp, key, srcp)                                         \
-	do {                                                                            \
-		unsigned long __v;                                                      \
-		__asm__ __volatile__("0:\tmovq $0, %[kp]\n\t"                           \
-				     "movq %[sp], %[v]\n\t"                             \
-				     "movq %[v], %[vp]\n\t"                             \
-				     "movq %[k], %[kp]\n"                               \
-				     "1:\n\t" RESTART_ENTRY                             \
-				     : [kp] "=m"(keyp), [vp] "=m"(valp), [v] "=&r"(__v) \
-				     : [k] "r"(key), [sp] "m"(*(srcp))                  \
-				     : "memory");                                       \
+#define restart_set_pair(keyp, valp, key, srcp)                                            \
+	do {                                                                               \
+		unsigned long __v;                                                         \
+		__asm__ __volatile__(                                                      \
+			"0:\tmovq $0, %%gs:%c[kp]\n\t"                                     \
+			"movq %[sp], %[v]\n\t"                                             \
+			"movq %[v], %%gs:%c[vp]\n\t"                                       \
+			"movq %[k], %%gs:%c[kp]\n"                                         \
+			"1:\n\t" RESTART_ENTRY                                             \
+			: [v] "=&r"(__v)                                                   \
+			: [k] "r"(key), [sp] "m"(*(srcp)), [kp] "i"(RESTART_GS_OFF(keyp)), \
+			  [vp] "i"(RESTART_GS_OFF(valp))                                   \
+			: "memory");                                                       \
 	} while (0)
 
 #endif

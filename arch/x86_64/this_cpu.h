@@ -54,9 +54,12 @@ static inline unsigned smp_processor_id(void)
 #define this_cpu_write_idx(field, i, v) (__percpu_gs_elem(field)[i] = (v))
 
 /*
- * The field as an inline-asm memory operand ("m"), which GCC prints as
- * %gs:OFFSET: for restartable sequences that read per-CPU state inside
- * the sequence (arch/x86_64/restart.h).
+ * The field as a GS-relative lvalue, for the restartable sequences that
+ * read or write per-CPU state inside the sequence (arch/x86_64/restart.h):
+ * its address is the field's offset, which they write as %gs:OFFSET in
+ * their templates. (Not as an "m" operand: GCC would print the %gs: prefix
+ * of a __seg_gs lvalue, but clang drops the address space of inline-asm
+ * memory operands.)
  */
 #define this_cpu_var(field) \
 	(*(__typeof__(__percpu_field(field)) __seg_gs *)(uintptr_t)offsetof(struct percpu, field))
