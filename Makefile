@@ -77,7 +77,7 @@ QEMU_ARGS := -m $(MEM) -smp $(SMP) $(QEMU_ACCEL) -cpu $(CPU_RESOLVED) -display n
 	-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -boot d $(QEMU_EXTRA)
 
 # ---- build ------------------------------------------------------------------------
-.PHONY: all kernel iso test-iso run test debug host-tests clean format lint help deps FORCE
+.PHONY: all kernel iso test-iso run test debug host-tests mutants clean format lint help deps FORCE
 .PRECIOUS: $(BUILD)/%.iso.cmdline
 
 all: $(ISO)
@@ -216,7 +216,8 @@ $(BUILD)/kernel.gdb: Makefile
 		'continue' > $@
 
 # ---- tests ----------------------------------------------------------------------------------
-host-tests:
+# fuzz-host-tests (tests/fuzz/fuzz.mk): the fuzzers and build/host/test_fuzz, which runs them briefly.
+host-tests: fuzz-host-tests
 	$(Q)$(MAKE) --no-print-directory -f tests/host/Makefile
 
 export TESTS_GLOB := $(or $(TESTS),*)
@@ -242,6 +243,10 @@ test: $(TEST_ISO) host-tests
 	$(PYTHON) tests/run --iso $(TEST_ISO) --mem $(MEM) --smp $(SMP) \
 		--accel $(ACCEL_RESOLVED) --cpu $(CPU_RESOLVED) $(TEST_CONFIG_ARGS) \
 		--cmdline "$$CMDLINE_FOR_kernel" --tests "$$TESTS_GLOB" --host-dir $(BUILD)/host
+
+# Plant known bugs in mm/ one at a time and check the host tests catch each one (tests/mutants.py).
+mutants:
+	$(PYTHON) tests/mutants.py $(MUTANTS)
 
 # ---- source hygiene -----------------------------------------------------------------------
 format:
@@ -281,7 +286,13 @@ help:
 	@echo '                 any failure. Logs in build/logs/. Boots the default'
 	@echo '                 configuration, then each of TEST_CONFIGS (below).'
 	@echo '  test-iso       build build/kernel-test.iso only'
-	@echo '  host-tests     build the host test programs (build/host/test_*)'
+	@echo '  host-tests     build the host test programs (build/host/test_*), the fuzzers'
+	@echo '                 (build/fuzz/fuzz_*) and build/host/test_fuzz, which runs them briefly'
+	@echo '  mutants        plant known bugs in mm/ one at a time (tests/mutants.py --list)'
+	@echo '                 and check that the host tests catch every one; MUTANTS="M1 S3" for some'
+	@echo '  fuzz           run each libFuzzer harness (tests/fuzz/fuzz_*.c) for FUZZ_TIME'
+	@echo '                 seconds on build/fuzz/corpus/<name>/ (seeded from tests/fuzz/seeds/);'
+	@echo '                 crashes go to build/fuzz/crashes/<name>/; non-zero on any crash'
 	@echo '  debug          QEMU paused with its gdb stub (-s -S); prints how to attach:'
 	@echo '                 gdb -x build/kernel.gdb (stops in kernel_main)'
 	@echo '  format         clang-format -i every .c/.h of the tree'
@@ -308,6 +319,8 @@ help:
 	@echo '  QEMU_EXTRA=      more QEMU arguments for run/debug (e.g. "-d int"); words for'
 	@echo '                   the kernel command line without rebuilding the ISO:'
 	@echo '                   QEMU_EXTRA="-smbios type=11,value=loglevel=8"'
+	@echo '  FUZZ=<names>     make fuzz: only these fuzzers (of: $(FUZZ_NAMES))'
+	@echo '  FUZZ_TIME=$(FUZZ_TIME)      make fuzz: seconds per fuzzer'
 	@echo '  V=1              show the full compiler command lines'
 	@echo '  DEBUG=1          debug build (default): spinlock owner/recursion checks; DEBUG=0 off'
 
@@ -315,5 +328,7 @@ help:
 
 # Benchmarks (make bench, bench-compare, bench-host): see docs/BENCHMARKS.md.
 include tests/bench/bench.mk
+# make fuzz: libFuzzer on the parsers and the allocators (README.md, "Fuzzing").
+include tests/fuzz/fuzz.mk
 # make pictures: SVG pictures of memory during an allocator stress run (docs/PICTURES.md).
 include tools/pictures.mk

@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+"""tests/fuzz/make_seeds.py - write the synthetic seeds of tests/fuzz/seeds/.
+
+    python3 tests/fuzz/make_seeds.py          rewrite them (deterministic)
+
+Each seed is a small input that means something: a machine QEMU really
+describes, or one of each oddity a harness must handle. Their encodings are
+documented at the top of the harnesses (tests/fuzz/fuzz_<name>.c); the
+functions below follow those comments field by field.
+
+Not written here: the real blocks dumped from a QEMU boot with the QEMU
+monitor's pmemsave (the kernel's boot log names their addresses):
+  seeds/multiboot2/qemu-grub-512m.bin   GRUB 2.06's information block, -m 512M
+and the ACPI tables of the same boot, which this script embeds as hex
+(QEMU_RSDT, QEMU_MADT, ... below) to lay them out in the acpi harness's format.
+
+Python 3 standard library only.
+"""
+
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEEDS = os.path.join(HERE, "seeds")
+
+
+def write(name, fname, data):
+    d = os.path.join(SEEDS, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, fname), "wb") as f:
+        f.write(data)
+
+
+def u8(v):
+    return struct.pack("<B", v & 0xff)
+
+
+def u16(v):
+    return struct.pack("<H", v & 0xffff)
+
+
+def u32(v):
+    return struct.pack("<I", v & 0xffffffff)
+
+
+def u64(v):
+    return struct.pack("<Q", v & 0xffffffffffffffff)
+
+
+# ---------------------------------------------------------------------------
+# memmap (fuzz_memmap.c)
+# ---------------------------------------------------------------------------
+
+MM_TYPE_SEL = {1: 0, 2: 3, 3: 4, 4: 5, 5: 6}   # type -> t & 7
+
+
+def mm_entry(base, length, typ, shift=12):
+    """An entry in units of 2^shift bytes plus 256-byte jitter, or raw when it does not fit."""
+    unit = 1 << shift
+    bu, br = divmod(base, unit)
+    lu, lr = divmod(length, unit)
+    if (typ in MM_TYPE_SEL and br % 256 == 0 and lr % 256 == 0 and br // 256 < 16
+            and lr // 256 < 16 and bu < 2**32 and lu < 2**32):
+        return (u8(MM_TYPE_SEL[typ]) + u32(bu) + u32(lu)
+                + u8((br // 256) | ((lr // 256) << 4)))
+    return u8(0x80) + u64(base) + u64(length) + u32(typ)
+
+
+def mm_seed(entries, phys_bits=40, cap_kib=0, max_out=0, shift=12, basic=None,
+            kernel=(0x100000, 0x10a000), mbi=(0x354760, 1640), modules=(), ops=b""):
+    out = u8(phys_bits) + u32(cap_kib) + u8(max_out) + u8(shift) + u8(len(entries))
+    out += u8(1 if basic else 0)
+    if basic:
+        out += u32(basic[0]) + u32(basic[1])
+    out += u32(kernel[0] >> shift) + u16((kernel[1] - kernel[0]) >> shift)
+    out += u32(mbi[0]) + u16(mbi[1])
+    out += u8(len(modules))
+    for s, e in modules:
+        out += u32(s) + u32(e)
+    for e in entries:
+        out += mm_entry(*e, shift=shift)
+    return out + ops
+
+
+def mm_alloc(size_units, align_sel, start_units=0, end_units=0):
+    return u8(0) + u32(size_units) + u8(align_sel) + u32(start_units) + u32(end_units)
+
+
+def mm_range_op(kind, base_units, size_units, owner=0):
+    op = u8(kind) + u32(base_units) + u32(size_units)
+    return op + (u8(owner) if kind == 1 else b"")
+
+
+def mm_query(base_units, size_units, shift_down=0):
+    return u8(5) + u32(base_units) + u32(size_units) + u8(shift_down)
+
+
+# The map SeaBIOS gives QEMU's pc machine with -m 512M (QEMU 7.1+: the HyperTransport
+# hole [0xfd00000000, 1 TiB) reserved), from the kernel's boot log.
+QEMU_512M = [
+    (0x0, 0x9fc00, 1),
+    (0x9fc00, 0x400, 2),
+    (0xf0000, 0x10000, 2),
+    (0x100000, 0x1fee0000, 1),
+    (0x1ffe0000, 0x20000, 2),
+    (0xfffc0000, 0x40000, 2),
+    (0xfd00000000, 0x300000000, 2),
+]
+
+# -m 6G with the older layout: RAM split by the PCI hole, the rest above 4 GiB.
+QEMU_6G = [
+    (0x0, 0x9fc00, 1),
+    (0x9fc00, 0x400, 2),
+    (0xf0000, 0x10000, 2),
+    (0x100000, 0xbfee0000, 1),
+    (0xbffe0000, 0x20000, 2),
+    (0xfeffc000, 0x4000, 2),
+    (0xfffc0000, 0x40000, 2),
+    (0x100000000, 0x140000000, 1),
+]
+
+# Everything a firmware map can do wrong, once each.
+NASTY = [
+    (0x100000, 0x800000, 1),            # 1-9 MiB RAM
+    (0x0, 0x9fc00, 1),                  # unsorted
+    (0x400000, 0x1000, 2),              # reserved inside RAM: reserved wins
+    (0x900000, 0x100000, 1),            # touches the first: merged
+    (0x880000, 0x100000, 1),            # overlaps it: merged
+    (0x2000000, 0, 1),                  # zero length
+    (0x3000800, 0x2800, 1),             # unaligned both ends
+    (0x4000000, 0x1000000, 77),         # unknown type: treated as reserved
+    (0x4800000, 0x1000000, 1),          # ... overlapping RAM
+    (0x6000000, 0x100000, 5),           # bad RAM
+    (0x6000000, 0x200000, 1),           # ... under RAM
+    (0xfffffffffffff000, 0x2000, 1),    # wraps past 2^64
+    (0x10000000000, 0x1000000, 1),      # beyond a 40-bit CPU
+    (0x7000000, 0x1000000, 3),          # ACPI data
+    (0x7000000, 0x1000000, 4),          # ACPI NVS on top of it
+]
+
+
+def memmap_seeds():
+    ops = (mm_alloc(4, 22) + mm_alloc(1, 0) + mm_alloc(16, 13, 0x100, 0x1000)
+           + mm_range_op(1, 0x300, 0x10, 1) + mm_range_op(2, 0x300, 0x8)
+           + mm_alloc(0x100, 0, 0, 0x400) + mm_range_op(3, 0x1000, 0x100)
+           + mm_range_op(4, 0x40000, 0x100) + mm_query(0x200, 0x10) + mm_query(0x0, 0x1)
+           + mm_alloc(1, 41) + mm_alloc(0, 0))
+    write("memmap", "qemu-512m", mm_seed(QEMU_512M, ops=ops))
+    write("memmap", "qemu-6g-cap", mm_seed(QEMU_6G, phys_bits=36, cap_kib=5 << 20,
+                                            kernel=(0x100000, 0x20a000),
+                                            modules=[(0x400000, 0x480000)], ops=ops[:40]))
+    write("memmap", "nasty", mm_seed(NASTY, phys_bits=40, max_out=6,
+                                     modules=[(0x500000, 0x500000), (0x600000, 0x500000)],
+                                     ops=ops))
+    write("memmap", "basic-meminfo", mm_seed([], basic=(639, 130048),
+                                             ops=mm_alloc(2, 12) + mm_query(0x100, 1)))
+
+
+# ---------------------------------------------------------------------------
+# acpi (fuzz_acpi.c)
+# ---------------------------------------------------------------------------
+
+# QEMU's pc machine (SeaBIOS), -m 512M -smp 2, read with pmemsave from the boot above:
+# the RSDP GRUB copied into the information block (ACPI 1.0), the RSDT listing FACP,
+# APIC, HPET and WAET, and the tables themselves (FACP left out: an unreadable entry).
+QEMU_RSDP_PA = 0x354da8
+QEMU_RSDP = bytes.fromhex("5253442050545220e7424f4348532000331bfe1f")
+QEMU_RSDT_PA = 0x1ffe1b33
+QEMU_RSDT = bytes.fromhex(
+    "52534454340000000137424f434853204258504320202020010000004258504301000000"
+    "df19fe1f531afe1fd31afe1f0b1bfe1f")
+QEMU_MADT_PA = 0x1ffe1a53
+QEMU_MADT = bytes.fromhex(
+    "41504943800000000177424f4348532042585043202020200100000042585043010000000000e0fe"
+    "0100000000080000010000000008010101000000010c00000000c0fe00000000020a000002000000"
+    "0000020a0005050000000d00020a0009090000000d00020a000a0a0000000d00020a000b0b000000"
+    "0d000406ff000001")
+QEMU_HPET_PA = 0x1ffe1ad3
+QEMU_HPET = bytes.fromhex(
+    "485045543800000001b4424f43485320425850432020202001000000425850430100000001a28680"
+    "000000000000d0fe0000000000000000")
+QEMU_WAET_PA = 0x1ffe1b0b
+QEMU_WAET = bytes.fromhex(
+    "57414554280000000139424f43485320425850432020202001000000425850430100000002000000")
+# The BIOS area around SeaBIOS's own RSDP (at 0xf59c0): 16 bytes before it, the RSDP,
+# and the start of the SMBIOS entry point after it.
+QEMU_BIOS_PA = 0xf59b0
+QEMU_BIOS = bytes.fromhex(
+    "000000000000000000000000000000005253442050545220e7424f4348532000331bfe1f"
+    "0000000000000000000000005f534d5f")
+
+
+def acpi_sum(b):
+    return sum(b) & 0xff
+
+
+def acpi_table(sig, body, oem=b"FUZZ  "):
+    h = bytearray(sig + u32(36 + len(body)) + b"\x02\x00" + oem + b"FUZZTBL " + u32(1)
+                  + b"FUZZ" + u32(1))
+    t = h + body
+    t[9] = (-acpi_sum(t)) & 0xff
+    return bytes(t)
+
+
+def acpi_rsdp(revision, rsdt, xsdt=0, oem=b"FUZZ  "):
+    r = bytearray(b"RSD PTR " + b"\x00" + oem + u8(revision) + u32(rsdt))
+    if revision >= 2:
+        r += u32(36) + u64(xsdt) + b"\x00\x00\x00\x00"
+    r[8] = (-acpi_sum(r[:20])) & 0xff
+    if revision >= 2:
+        r[32] = (-acpi_sum(r)) & 0xff
+    return bytes(r)
+
+
+def acpi_chunk(pa, data):
+    return u32(pa) + u16(len(data)) + data
+
+
+def acpi_input(flags, sig2, chunks):
+    return u8(flags) + sig2 + b"".join(acpi_chunk(pa, d) for pa, d in chunks)
+
+
+def madt_body():
+    """A 2.0 machine with everything the parser reads, and everything it must skip."""
+    e = b""
+    e += bytes([0, 8, 0, 0]) + u32(1)                   # CPU 0
+    e += bytes([0, 8, 1, 1]) + u32(1)                   # CPU 1
+    e += bytes([0, 8, 2, 2]) + u32(0)                   # disabled
+    e += bytes([0, 8, 3, 1]) + u32(1)                   # duplicate APIC id 1
+    e += bytes([0, 8, 4, 0xff]) + u32(1)                # the broadcast id
+    e += bytes([9, 16, 0, 0]) + u32(0x100) + u32(1) + u32(5)     # x2APIC CPU
+    e += bytes([9, 16, 0, 0]) + u32(0x101) + u32(2) + u32(6)     # x2APIC online-capable only
+    e += bytes([1, 12, 0, 0]) + u32(0xfec00000) + u32(0)         # I/O APIC
+    e += bytes([2, 10, 0, 0]) + u32(2) + u16(0)                  # IRQ0 -> GSI 2
+    e += bytes([2, 10, 0, 9]) + u32(9) + u16(0xd)                # SCI, level, active high
+    e += bytes([4, 6, 0xff, 5, 0, 1])                            # LAPIC NMI
+    e += bytes([10, 12, 0, 0]) + u32(0xffffffff) + bytes([1, 0, 0, 0])   # x2APIC NMI
+    e += bytes([5, 12, 0, 0]) + u64(0xfee00000)                  # LAPIC address override
+    e += bytes([0x7f, 4, 0, 0])                                  # unknown type
+    return u32(0xfee00000) + u32(1) + e
+
+
+def acpi_seeds():
+    for t in (QEMU_RSDT, QEMU_MADT, QEMU_HPET, QEMU_WAET):
+        assert len(t) == struct.unpack_from("<I", t, 4)[0] and acpi_sum(t) == 0
+    assert acpi_sum(QEMU_RSDP) == 0 and QEMU_BIOS[16:36] == QEMU_RSDP
+    qemu = [(QEMU_RSDP_PA, QEMU_RSDP), (QEMU_RSDT_PA, QEMU_RSDT), (QEMU_MADT_PA, QEMU_MADT),
+            (QEMU_HPET_PA, QEMU_HPET), (QEMU_WAET_PA, QEMU_WAET)]
+    write("acpi", "qemu-pc", acpi_input(1, b"HPET", qemu))
+    write("acpi", "qemu-pc-scan", acpi_input(3, b"WAET",
+                                             [(QEMU_BIOS_PA, QEMU_BIOS)] + qemu[1:3]))
+    madt = acpi_table(b"APIC", madt_body())
+    xsdt = acpi_table(b"XSDT", u64(0x3000) + u64(0) + u64(0x5000) + u64(0x2000))
+    rsdt = acpi_table(b"RSDT", u32(0x2000))
+    other = acpi_table(b"FACP", bytes(8))
+    write("acpi", "xsdt", acpi_input(1, b"FACP", [
+        (0xe0000, acpi_rsdp(2, 0x4000, 0x1000)), (0x1000, xsdt), (0x2000, madt),
+        (0x3000, other), (0x4000, rsdt)]))
+    # A bad XSDT checksum: the walk falls back to the RSDT (checksums left as given).
+    bad = bytearray(xsdt)
+    bad[9] ^= 0x55
+    write("acpi", "xsdt-bad-fallback", acpi_input(0, b"APIC", [
+        (0xe0000, acpi_rsdp(2, 0x4000, 0x1000)), (0x1000, bytes(bad)), (0x2000, madt),
+        (0x4000, rsdt)]))
+
+
+# ---------------------------------------------------------------------------
+# cmdline (fuzz_cmdline.c): the line, then NUL-separated strings to look up
+# ---------------------------------------------------------------------------
+
+def cmdline_seeds():
+    def seed(name, line, *extra):
+        write("cmdline", name, line.encode() + b"".join(b"\0" + e.encode() for e in extra))
+    seed("test-iso", "ktest=* mem=512M", "ktest", "mem", "nohugepages")
+    seed("monitor", "monitor")
+    seed("test-configs", "maxcpus=1 nohugepages slab_debug loglevel=8 pagesize=4k acpi=off "
+         "nox2apic bench=smp-* halt_exit", "maxcpus", "loglevel", "pagesize", "acpi=off")
+    seed("quoting", 'key="a b" "x=y z" =v "" mem=0x10000K mem=1T a==b\tc\r\nd "open',
+         "key", "x", "mem", "a", "", "open")
+    seed("too-many", " ".join("a%d=%d" % (i, i) for i in range(70)), "a63", "a64", "a0")
+    # Longer than the parser's buffer (2047 bytes), cut inside its last argument.
+    seed("too-long", " ".join("key%02d=value-of-argument-%02d-%s" % (i, i, "x" * 24)
+                              for i in range(40)), "key39", "key38", "key00")
+    seed("sizes", "s1=0 s2=18446744073709551615 s3=18446744073709551616 "
+         "s4=0xffffffffffffffff s5=16777215T s6=16777216T s7=0x s8=12k s9=1Kb s10=-1 "
+         "s11=0XfG s12=077", "1M", "0x10", "4294967296g", " 1")
+
+
+# ---------------------------------------------------------------------------
+# allocators (fuzz_allocators.c): programs of operations
+# ---------------------------------------------------------------------------
+
+def op(*b):
+    return bytes(b)
+
+
+def a_cpu(c): return op(0, c)
+def a_alloc_pages(o, g=0): return op(1, o, g)
+def a_free_pages(i, f=0): return op(2, i, f)
+def a_bad_page(k, a=0, b=0): return op(3, k, a, b)
+def a_kmalloc(h, s0, s1, s2, g=0): return op(4, h, s0, s1, s2, g)
+def a_kfree(i, f=0): return op(5, i, f)
+def a_bad_kfree(k, a0=0, a1=0): return op(6, k, a0, a1)
+def a_krealloc(i, s0, s1, s2, g=0): return op(7, i, s0, s1, s2, g)
+def a_cache_create(size, a=0, f=0): return op(8, size & 0xff, size >> 8, a, f)
+def a_cache_alloc(c, f=0): return op(9, c, f)
+def a_shrink(c): return op(10, c)
+def a_destroy(c): return op(11, c)
+def a_drain(d): return op(12, d)
+def a_check(): return op(13)
+def a_ksize(i): return op(14, i)
+
+ZERO, COMP, NOWARN = 8, 16, 32
+G_KERNEL, G_ATOMIC, G_DMA, G_DMA32 = 0, 1, 2, 3
+
+
+def allocators_seeds():
+    # Every order, every zone choice, zeroed and compound blocks, frees on other CPUs,
+    # one double free, an impossible order, the per-CPU lists drained.
+    p = b""
+    for o in range(11):
+        p += a_cpu(o % 4) + a_alloc_pages(o, [G_KERNEL, G_DMA, G_DMA32, G_ATOMIC][o % 4]
+                                          | (ZERO if o % 3 == 0 else 0)
+                                          | (COMP if o % 4 == 1 else 0))
+    p += a_alloc_pages(250, NOWARN) + a_check()
+    p += a_cpu(1) + a_free_pages(3) + a_free_pages(0, 1) + a_cpu(2) + a_free_pages(5)
+    p += a_drain(2) + a_drain(3) + a_check()
+    # The other entry points: alloc_pages_info, __get_free_pages, get_zeroed_page,
+    # free_pages; then the same with the trace on.
+    q = (a_alloc_pages(2, 0x40 | G_DMA) + a_alloc_pages(4, 0x80) + a_alloc_pages(0, 0xc0)
+         + a_free_pages(0, 2) + a_free_pages(1))
+    p += q + op(15, 1) + q + op(15, 0)
+    write("allocators", "pages", p)
+
+    # kmalloc of every kind of size, kzalloc and kcalloc, krealloc both ways and to 0,
+    # ksize, zero size, impossible sizes, DMA, frees (one doubled) on other CPUs.
+    p = b""
+    for s2 in range(1, 7):
+        p += a_kmalloc(0, 0x21, 0x03, s2) + a_kmalloc(1, 0x40, 0x01, s2, ZERO)
+    p += a_kmalloc(2, 0x05, 0x11, 3) + a_kmalloc(0, 0, 0, 0) + a_kmalloc(0, 1, 2, 7)
+    p += a_kmalloc(2, 1, 2, 15) + a_kmalloc(0, 0x10, 0, 2, G_DMA) + a_kmalloc(0, 9, 0, 4, G_DMA32)
+    p += a_krealloc(0, 0x40, 0x00, 4) + a_krealloc(1, 0x02, 0x00, 1) + a_krealloc(2, 0, 0, 0)
+    p += a_krealloc(3, 0x10, 0x20, 5, ZERO) + a_ksize(4) + a_ksize(5)
+    p += a_cpu(3) + a_kfree(0) + a_kfree(1, 1) + a_cpu(1) + a_kfree(2) + a_drain(0) + a_check()
+    p += a_kmalloc(3, 0x21, 0, 2) + a_kmalloc(3, 0, 0x40, 5) + a_kmalloc(3, 0, 0, 0)
+    write("allocators", "kmalloc", p)
+
+    # Caches: a constructor, SLAB_HWCACHE_ALIGN, a page alignment, refused requests;
+    # objects freed through their cache and through kfree; destroy refused while objects
+    # live, then done; shrink.
+    p = a_cache_create(24, 0, 8) + a_cache_create(200, 0, 1) + a_cache_create(1500, 9, 0)
+    p += a_cache_create(0) + a_cache_create(100, 11) + a_cache_create(64, 0, 0x80)
+    for i in range(12):
+        p += a_cpu(i % 3) + a_cache_alloc(i % 3, 1 if i % 5 == 0 else 0)
+    p += a_kfree(0, 2) + a_kfree(1) + a_kfree(2, 3) + a_destroy(0) + a_shrink(1)
+    for i in range(9):
+        p += a_kfree(0, 2)
+    p += a_destroy(0) + a_destroy(0) + a_destroy(0) + a_drain(1) + a_check()
+    p += a_cache_create(72, 0, 8) + a_cache_alloc(0, 8) + a_cache_alloc(0, 12) + a_kfree(0, 2)
+    write("allocators", "caches", p)
+
+    # One of each bad operation, with live blocks and objects to aim at.
+    p = (a_alloc_pages(3) + a_alloc_pages(0) + a_alloc_pages(2, COMP) + a_kmalloc(0, 100, 0, 2)
+         + a_kmalloc(0, 0, 0x40, 5) + a_cache_create(48) + a_cache_alloc(0))
+    for k in range(6):
+        p += a_bad_page(k, 0x23 if k == 1 else 0x11 * (k + 1), 0x23)
+    for k in range(8):
+        p += a_bad_kfree(k, 0x35, 0x01)
+    p += a_check()
+    write("allocators", "bad-operations", p)
+
+
+# ---------------------------------------------------------------------------
+# multiboot2 (fuzz_multiboot2.c): the raw block
+# ---------------------------------------------------------------------------
+
+def mb2_tag(typ, payload):
+    t = u32(typ) + u32(8 + len(payload)) + payload
+    return t + bytes(-len(t) % 8)
+
+
+def multiboot2_seeds():
+    """Besides GRUB's real block: one with every tag the parser reads (a loader
+    with a module and ACPI 2.0), odd sizes and unknown tags in between."""
+    mmap = u32(24) + u32(0)
+    for base, length, typ in QEMU_512M:
+        mmap += u64(base) + u64(length) + u32(typ) + u32(0)
+    rsdp_new = acpi_rsdp(2, 0x1ffe1b33, 0x1ffe1000)
+    body = (mb2_tag(1, b"ktest=* mem=512M\0") + mb2_tag(2, b"GRUB 2.06\0")
+            + mb2_tag(3, u32(0x400000) + u32(0x480000) + b"initrd.img\0")
+            + mb2_tag(4, u32(639) + u32(523136)) + mb2_tag(8, bytes(12))
+            + mb2_tag(6, mmap) + mb2_tag(15, rsdp_new) + mb2_tag(14, QEMU_RSDP)
+            + mb2_tag(21, u32(0x100000)) + mb2_tag(0, b""))
+    write("multiboot2", "every-tag.bin", u32(8 + len(body)) + u32(0) + body)
+
+
+def main():
+    multiboot2_seeds()
+    memmap_seeds()
+    acpi_seeds()
+    cmdline_seeds()
+    allocators_seeds()
+
+
+if __name__ == "__main__":
+    main()
