@@ -447,8 +447,8 @@ void kfree_out_of_line(const void *p, uintptr_t caller)
 		__kfree(p, caller);
 }
 
-/* Usable size of p, 0 (reported) when p is not something kmalloc returned. */
-static size_t __ksize(const void *p, uintptr_t caller, struct kmem_cache **cp)
+/* Usable size of p, 0 (reported as fn's) when p is not something kmalloc returned. */
+static size_t __ksize(const char *fn, const void *p, uintptr_t caller, struct kmem_cache **cp)
 {
 	*cp = NULL;
 	if (ZERO_OR_NULL_PTR(p))
@@ -463,14 +463,14 @@ static size_t __ksize(const void *p, uintptr_t caller, struct kmem_cache **cp)
 		if ((page->flags & PG_large_kmalloc) && p == page_address(page))
 			return PAGE_SIZE << page_order(page);
 	}
-	slab_report_bad_ptr(NULL, p, caller);
+	slab_report_bad_ptr_in(fn, NULL, p, caller);
 	return 0;
 }
 
 size_t ksize(const void *p)
 {
 	struct kmem_cache *c;
-	size_t n = __ksize(p, _RET_IP_, &c);
+	size_t n = __ksize("ksize", p, _RET_IP_, &c);
 	/* The caller may now use all n bytes: the kmalloc red zone shrinks to nothing. */
 	if (c && (c->flags & SLAB_DEBUG))
 		slab_debug_kmalloc_size(c, (void *)p, n);
@@ -487,7 +487,7 @@ void *krealloc(void *p, size_t new_size, gfp_t gfp)
 		kfree(p);
 		return ZERO_SIZE_PTR;
 	}
-	size_t old = __ksize(p, _RET_IP_, &c);
+	size_t old = __ksize("krealloc", p, _RET_IP_, &c);
 	if (!old)
 		return NULL;
 	if (new_size <= old) {

@@ -117,13 +117,19 @@ void slab_report(const struct kmem_cache *c, const void *obj, uintptr_t caller, 
 
 void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr_t caller)
 {
+	slab_report_bad_ptr_in(NULL, expect, p, caller);
+}
+
+void slab_report_bad_ptr_in(const char *fn, const struct kmem_cache *expect, const void *p,
+			    uintptr_t caller)
+{
 	unsigned long pfn = __pa(p) >> PAGE_SHIFT;
 	char who[48];
 
 	if (expect)
 		ksnprintf(who, sizeof(who), "kmem_cache_free(%s)", expect->name);
 	else
-		ksnprintf(who, sizeof(who), "kfree");
+		ksnprintf(who, sizeof(who), "%s", fn ? fn : "kfree");
 	__atomic_fetch_add(&slab_nr_reports, 1, __ATOMIC_RELAXED);
 	if (pfn >= max_pfn || !pfn_valid(pfn)) {
 		pr_err("slab: %s: bad pointer %p: not a direct-map address of RAM, caller %pS\n",

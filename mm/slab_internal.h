@@ -494,6 +494,9 @@ void slab_report(const struct kmem_cache *c, const void *obj, uintptr_t caller, 
 void slab_count_report(void);
 /* The reason kfree/kmem_cache_free refused p (not a slab object, not a boundary...). */
 void slab_report_bad_ptr(const struct kmem_cache *expect, const void *p, uintptr_t caller);
+/* The same, for another function given p (fn: "ksize", "krealloc"; NULL: kfree). */
+void slab_report_bad_ptr_in(const char *fn, const struct kmem_cache *expect, const void *p,
+			    uintptr_t caller);
 /* The double free the push caught: obj is already on top of this CPU's array. */
 void slab_report_double_free(struct kmem_cache *c, void *obj, uintptr_t caller);
 

@@ -40,9 +40,37 @@ static void kmalloc_before_init_message(struct ktest *t)
 	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "more than the largest block"));
 }
 
+/* A bad pointer given to ksize or krealloc is reported as theirs, not as a kfree. */
+static void kmalloc_bad_pointer_reports_name_the_function(struct ktest *t)
+{
+	char *p = kmalloc(100, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, p);
+	unsigned long r = slab_report_count();
+
+	host_printk_log_clear();
+	KEXPECT_EQ(t, ksize(p + 8), 0ul);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "slab: ksize: bad pointer"));
+	KEXPECT_NULL(t, strstr(host_printk_log(), "kfree"));
+
+	host_printk_log_clear();
+	KEXPECT_NULL(t, krealloc(p + 8, 200, GFP_KERNEL));
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "slab: krealloc: bad pointer"));
+	KEXPECT_NULL(t, strstr(host_printk_log(), "kfree"));
+
+	host_printk_log_clear();
+	kfree(p + 8);
+	KEXPECT_EQ(t, slab_report_count(), ++r);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "slab: kfree: bad pointer"));
+	kfree(p);
+	KEXPECT_EQ(t, slab_report_count(), r);
+}
+
 static struct ktest_case kmalloc_host_cases[] = {
 	KTEST_CASE(kmalloc_sizeclass_table_printed),
 	KTEST_CASE(kmalloc_before_init_message),
+	KTEST_CASE(kmalloc_bad_pointer_reports_name_the_function),
 	{},
 };
 KTEST_SUITE(kmalloc_host, kmalloc_host_cases, .init = slab_host_world_init);
