@@ -164,13 +164,7 @@ static bool inside(const struct cmdline *c, const char *p)
 	       memchr(p, 0, (size_t)(c->buf + sizeof(c->buf) - p)) != NULL;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE()
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

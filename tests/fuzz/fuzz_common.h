@@ -83,6 +83,20 @@ static inline void fuzz_quiet(void)
 	host_printk_echo = getenv("FUZZ_VERBOSE") != NULL;
 }
 
+/*
+ * The LLVMFuzzerInitialize of a harness whose only set-up is fuzz_quiet()
+ * (libFuzzer calls it once, before the first input). The allocators
+ * harness builds its world there and writes its own.
+ */
+#define FUZZ_QUIET_INITIALIZE()                           \
+	int LLVMFuzzerInitialize(int *argc, char ***argv) \
+	{                                                 \
+		(void)argc;                               \
+		(void)argv;                               \
+		fuzz_quiet();                             \
+		return 0;                                 \
+	}
+
 /* The last `lines` lines of the printk capture, to stderr. */
 static inline void fuzz_dump_printk(unsigned lines)
 {

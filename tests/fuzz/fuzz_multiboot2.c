@@ -277,13 +277,7 @@ static void check_same(const struct boot_info *got, const struct boot_info *want
 	CHECK(memcmp(got->rsdp, want->rsdp, sizeof(got->rsdp)) == 0, "RSDP bytes differ");
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
-	return 0;
-}
+FUZZ_QUIET_INITIALIZE()
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
