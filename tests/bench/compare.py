@@ -7,7 +7,9 @@
         figure with ours, Linux's and ours/Linux's, then every target of
         docs/BENCHMARKS.md marked met or NOT MET. With several files per
         side (several boots), each figure is the median over the boots and
-        the table adds each side's range.
+        the table adds each side's range; the smp-kmalloc scaling target,
+        a ratio of two rows of one boot, takes the median of the boots'
+        own ratios (see scaling()).
     compare.py host mm=FILE[,FILE...] glibc=FILE[,...] jemalloc=FILE[,...] ...
         Hosted figures (`... ns_per_op=<x>`): ns per op of each allocator and
         its ratio to ours (theirs / ours: above 1 means ours is faster), then
