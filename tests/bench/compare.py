@@ -26,8 +26,8 @@ import sys
 LINE_RE = re.compile(r"^bench\s+(\S+)\s+(.*?)\s*((?:cycles|ns)_per_op)=([0-9.]+)(?:\s+ops_per_s=(\d+))?\s*$")
 STAT_RE = re.compile(r"^stat\s+(\S+)\s+(.*?)\s+alloc_med=([0-9.]+)\s+free_med=([0-9.]+)")
 TS_RE = re.compile(r"^\[\s*[0-9]+\.[0-9]+\]\s*")
-# kernel/bench.c's `# smp ceiling cpus=2: <what> gives <x>x the ops/s of one CPU, ...` lines
-CEIL_RE = re.compile(r"^# smp ceiling cpus=2: (.*?) gives ([0-9.]+)x the ops/s of one CPU")
+# kernel/bench.c's private-array `# smp ceiling cpus=2: ... gives <x>x the ops/s of one CPU` line
+CEIL_RE = re.compile(r"^# smp ceiling cpus=2: .*private arrays.* gives ([0-9.]+)x the ops/s of one CPU")
 
 
 class Figures:
@@ -38,7 +38,7 @@ class Figures:
         self.halves = {}  # (id, params) -> (alloc per op, free per op)
         self.unit = None
         self.header = []
-        self.ceilings = {}  # "arithmetic" / "private arrays" -> scaling measured in this boot
+        self.ceiling = None  # the private-array ceiling measured in this boot
         with open(path, errors="replace") as f:
             for raw in f:
                 line = TS_RE.sub("", raw.strip().replace("\r", ""))
@@ -57,8 +57,7 @@ class Figures:
                     continue
                 m = CEIL_RE.match(line)
                 if m:
-                    kind = "private arrays" if "private arrays" in m.group(1) else "arithmetic"
-                    self.ceilings[kind] = float(m.group(2))
+                    self.ceiling = float(m.group(1))
                 if line.startswith("#"):
                     self.header.append(line)
 
@@ -170,7 +169,7 @@ def scaling(merged, s):
 def ceilings(ours):
     """Each boot's private-array ceiling (kernel/bench.c), shown beside the target, never used to
     adjust it: where it is under 1.9x, no per-CPU allocator could have reached 1.9x in that boot."""
-    ceil = [f.ceilings.get("private arrays") for f in ours.figs]
+    ceil = [f.ceiling for f in ours.figs]
     if all(c is None for c in ceil):
         return ""
     return "; host ceiling (private arrays) by boot %s" % " ".join(

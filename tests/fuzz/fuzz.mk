@@ -9,7 +9,8 @@
 # linked with the portable sources of tests/host/Makefile compiled by clang
 # under -fsanitize=fuzzer-no-link,address,undefined into build/fuzz/obj/
 # (build/host/ belongs to the gcc host build). `make fuzz` runs each one on
-# build/fuzz/corpus/<name>/, seeded from tests/fuzz/seeds/<name>/, and saves
+# build/fuzz/corpus/<name>/, seeded from build/fuzz/seeds/<name>/ (written by
+# tests/fuzz/make_seeds.py: nothing generated is kept in git), and saves
 # what crashes to build/fuzz/crashes/<name>/; tests/fuzz/run_fuzzers.py does
 # the running (one fuzzer at a time, no -jobs) and exits non-zero on a crash.
 #
@@ -90,7 +91,14 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OUT)/libkmm-fuzz.
 # deps: tests/install-deps.sh, which installs clang and its libFuzzer runtime when missing.
 fuzz-bins: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_PICK)) | deps
 
-fuzz: fuzz-bins
+# The seeds, rewritten whole (so a seed dropped from the script goes too) when the script changes.
+FUZZ_SEEDS := $(FUZZ_OUT)/seeds
+$(FUZZ_SEEDS)/.stamp: tests/fuzz/make_seeds.py
+	@rm -rf $(FUZZ_SEEDS)
+	$(Q)$(PYTHON) tests/fuzz/make_seeds.py $(FUZZ_SEEDS)
+	@touch $@
+
+fuzz: fuzz-bins $(FUZZ_SEEDS)/.stamp
 	$(PYTHON) tests/fuzz/run_fuzzers.py --fuzz --time $(FUZZ_TIME) --build $(FUZZ_OUT) \
 		$(FUZZ_PICK)
 
@@ -102,7 +110,7 @@ FUZZ_TOOLCHAIN_OK = command -v $(FUZZ_CC) >/dev/null 2>&1 && \
 	{ f=$$($(FUZZ_CC) -print-file-name=libclang_rt.fuzzer-x86_64.a); [ -f "$$f" ] || \
 	  { f=$$($(FUZZ_CC) -print-file-name=libclang_rt.fuzzer.a); [ -f "$$f" ]; }; }
 
-fuzz-host-tests: $(BUILD)/host/test_fuzz | deps
+fuzz-host-tests: $(BUILD)/host/test_fuzz $(FUZZ_SEEDS)/.stamp | deps
 	@if $(FUZZ_TOOLCHAIN_OK); then \
 		$(MAKE) --no-print-directory fuzz-bins FUZZ=; \
 	else \

@@ -7,7 +7,7 @@ Two modes, one table of fuzzers (FUZZERS below, in KTAP order):
       The make-test mode. Installed as build/host/test_fuzz, so tests/run
       runs it with the host programs (argument 1 is the suite glob; the suite
       is "fuzz"). For each fuzzer, one KTAP case: replay every seed in
-      tests/fuzz/seeds/<name>/, then a fixed number of new inputs mutated
+      build/fuzz/seeds/<name>/ (written by make_seeds.py), then a fixed number of new inputs mutated
       from them (FUZZERS below) with -seed=1, -reload=0 and without
       address-space randomisation where setarch allows (the same inputs on
       every run, whatever the machine's speed), writing new inputs
@@ -57,8 +57,9 @@ TEST_TIMEOUT = 300      # seconds before one make-test run is killed
 TAIL = 40               # lines of libFuzzer's report shown for a failing case
 
 
-def seeds_dir(name):
-    return os.path.join(ROOT, "tests", "fuzz", "seeds", name)
+def seeds_dir(build, name):
+    """The seeds tests/fuzz/make_seeds.py writes (fuzz.mk runs it before the fuzzers)."""
+    return os.path.join(build, "seeds", name)
 
 
 def fuzzer_flags(max_len, crash_dir):
@@ -124,7 +125,7 @@ def test_one(name, max_len, runs, build):
     binary = os.path.join(build, "fuzz_" + name)
     if not os.access(binary, os.X_OK):
         return False, [why_missing(os.path.relpath(binary, ROOT))], None
-    seeds = seeds_dir(name)
+    seeds = seeds_dir(build, name)
     nseeds = count_files(seeds)
     if not nseeds:
         return False, ["no seeds in %s" % seeds], None
@@ -230,7 +231,7 @@ def fuzz_mode(names, seconds, build):
         crash_dir = os.path.join(build, "crashes", name)
         os.makedirs(corpus, exist_ok=True)
         os.makedirs(crash_dir, exist_ok=True)
-        seeds = seeds_dir(name)
+        seeds = seeds_dir(build, name)
         for f in sorted(os.listdir(seeds)) if os.path.isdir(seeds) else []:
             dst = os.path.join(corpus, "seed-" + f)
             if not os.path.exists(dst):
