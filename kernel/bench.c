@@ -232,14 +232,13 @@ static void smp_arrays_free(struct bench_smp_ctx *ctx, unsigned n)
 }
 
 /*
- * Ceilings for smp-kmalloc's scaling on this machine, run and measured like
- * smp-kmalloc (barrier, median of the runs, all operations over the span
- * from the first start to the last end), with nothing shared between the
- * CPUs:
+ * How far any allocator could scale here, run and measured like smp-kmalloc
+ * (barrier, median of the runs, all operations over the span from the first
+ * start to the last end), with nothing shared between the CPUs:
  *
  * - arithmetic: a loop of multiply-adds on a local variable, no memory;
- * - private arrays: kmalloc-batch's pattern of loads and stores at
- *   s = 1024, without an allocator. Each CPU "allocates" by popping
+ * - private arrays: kmalloc-batch's pattern of loads and stores at the same
+ *   object size, without an allocator. Each CPU "allocates" by popping
  *   made-up object addresses (never dereferenced, like the allocator's fast
  *   paths, which never touch the objects) off a private stack into its
  *   pointer array, then "frees" them in the same order, reading a 32-byte
@@ -250,11 +249,22 @@ static void smp_arrays_free(struct bench_smp_ctx *ctx, unsigned n)
  * with QEMU's own threads, and each guest load or store goes through
  * QEMU's software TLB, so neither loop need double; what the second gives
  * is as far as any per-CPU allocator could scale here.
+ *
+ * The private arrays run in paired rounds, interleaved with kmalloc-batch,
+ * because the host's cores change speed from one second to the next
+ * (docs/BENCHMARKS.md): a ceiling taken seconds after the smp-kmalloc rows
+ * may describe another host. Each round runs back to back, about a tenth of
+ * a second each under TCG: kmalloc-batch on one CPU, the arrays on one CPU,
+ * kmalloc-batch on n CPUs, the arrays on n CPUs (each a full smp_run:
+ * warm-up, then the median of BENCH_RUNS). A round gives both scalings and,
+ * for each CPU, its cost per operation with n CPUs over CPU 0's alone, for
+ * the allocator and for the arrays: a tax the arrays pay as well is the
+ * host's (or QEMU's); what the allocator pays beyond it is ours.
  */
 #define SMP_SPIN_ITERS	   2000000u
-#define SMP_MEM_OBJ_SHIFT  10  /* made-up objects of 1 KiB */
 #define SMP_MEM_DESC_WORDS 4   /* a 32-byte descriptor (sizeof(struct page)) per 4 KiB */
 #define SMP_MEM_REPS	   240 /* batches per run: about as long as a kmalloc-batch run */
+#define SMP_PAIRED_ROUNDS  8
 
 static void smp_spin_worker(void *arg)
 {
@@ -275,12 +285,14 @@ static void smp_spin_worker(void *arg)
 }
 
 /*
- * w->ptrs holds, one after the other: the pointer array (B), the stack of
- * free made-up objects (B) and the descriptors (one per 4 KiB of them).
+ * For objects of `size` bytes, w->ptrs holds, one after the other: the
+ * pointer array (B), the stack of free made-up objects (B) and the
+ * descriptors (one per 4 KiB of them). smp-kmalloc's workers use only the
+ * first part, so one allocation serves both in the paired rounds.
  */
-static size_t smp_mem_bytes(void)
+static size_t smp_mem_bytes(size_t size)
 {
-	const size_t descs = ((size_t)BENCH_BATCH_B << SMP_MEM_OBJ_SHIFT >> PAGE_SHIFT) + 1;
+	const size_t descs = (BENCH_BATCH_B * size >> PAGE_SHIFT) + 1;
 
 	return 2 * BENCH_BATCH_B * sizeof(void *) + descs * SMP_MEM_DESC_WORDS * sizeof(uint64_t);
 }
@@ -291,12 +303,13 @@ static void smp_mem_worker(void *arg)
 	struct bench_smp_ctx *ctx = w->ctx;
 	uintptr_t *ptrs = (uintptr_t *)w->ptrs, *stack = ptrs + BENCH_BATCH_B;
 	const uint64_t *desc = (const uint64_t *)(stack + BENCH_BATCH_B);
-	const uintptr_t base = PAGE_OFFSET; /* object i: base + i KiB (never dereferenced) */
+	const uintptr_t base = PAGE_OFFSET; /* object i: base + i * size (never dereferenced) */
+	const size_t size = ctx->size;
 	uint64_t sum = 0;
 
 	w->cpu = smp_processor_id();
 	for (uint32_t i = 0; i < BENCH_BATCH_B; i++)
-		stack[i] = base + ((uintptr_t)(BENCH_BATCH_B - 1 - i) << SMP_MEM_OBJ_SHIFT);
+		stack[i] = base + (uintptr_t)(BENCH_BATCH_B - 1 - i) * size;
 	for (unsigned r = 0; r < BENCH_TOTAL_RUNS; r++) {
 		uint32_t top = BENCH_BATCH_B;
 
@@ -322,31 +335,113 @@ static void smp_mem_worker(void *arg)
 	__asm__ __volatile__("" : : "r"(sum));
 }
 
-static void bench_smp_ceiling_one(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn,
-				  uint64_t ops, const char *what)
+/* One smp_run of fn on n CPUs: span ops/s and each CPU's median cycles per op (x100). */
+struct smp_sample {
+	uint64_t ops_s;
+	uint64_t per_op_x100[NR_CPUS];
+};
+
+static bool smp_sample(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn, uint64_t ops,
+		       struct smp_sample *out)
 {
-	if (!smp_run(ctx, 1, fn))
+	if (!smp_run(ctx, n, fn))
+		return false;
+	out->ops_s = bench_smp_span_ops_per_s(ctx, n, ops);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t unused;
+		bench_smp_one(ctx, i, ops, &out->per_op_x100[i], &unused);
+	}
+	return out->ops_s != 0;
+}
+
+/* a / b in hundredths (b != 0) */
+static uint64_t x100_ratio(uint64_t a, uint64_t b)
+{
+	return (a * 100 + b / 2) / b;
+}
+
+static void bench_smp_ceiling_spin(struct bench_smp_ctx *ctx, unsigned n)
+{
+	struct smp_sample one, all;
+
+	if (!smp_sample(ctx, 1, smp_spin_worker, SMP_SPIN_ITERS, &one) ||
+	    !smp_sample(ctx, n, smp_spin_worker, SMP_SPIN_ITERS, &all))
 		return;
-	uint64_t one = bench_smp_span_ops_per_s(ctx, 1, ops);
-	if (!smp_run(ctx, n, fn) || !one)
-		return;
-	uint64_t x100 = bench_smp_span_ops_per_s(ctx, n, ops) * 100 / one;
-	pr_info("# smp ceiling cpus=%u: %s gives %llu.%02llux the ops/s of one CPU, "
-		"measured as smp-kmalloc\n",
-		n, what, FX(x100));
+	pr_info("# smp ceiling cpus=%u: a loop of arithmetic (no memory, nothing shared) gives "
+		"%llu.%02llux the ops/s of one CPU, measured as smp-kmalloc\n",
+		n, FX(x100_ratio(all.ops_s, one.ops_s)));
+}
+
+/*
+ * The paired rounds for one size (see above); ctx->w[0..n-1].ptrs hold
+ * smp_mem_bytes(ctx->size) each. Prints a stat line per round and a summary
+ * of medians over the rounds.
+ */
+static void bench_smp_paired(struct bench_smp_ctx *ctx, unsigned n)
+{
+	const uint64_t kops = 2ull * BENCH_BATCH_B * BENCH_BATCH_REPS,
+		       mops = 2ull * BENCH_BATCH_B * SMP_MEM_REPS;
+	uint64_t ks[SMP_PAIRED_ROUNDS], ms[SMP_PAIRED_ROUNDS], rel[SMP_PAIRED_ROUNDS];
+	uint64_t ktax[SMP_PAIRED_ROUNDS], mtax[SMP_PAIRED_ROUNDS];
+	unsigned rounds = 0;
+
+	for (unsigned r = 0; r < SMP_PAIRED_ROUNDS; r++) {
+		struct smp_sample k1, m1, kn, mn;
+		char line[160];
+		int at;
+
+		if (!smp_sample(ctx, 1, smp_kmalloc_worker, kops, &k1) ||
+		    !smp_sample(ctx, 1, smp_mem_worker, mops, &m1) ||
+		    !smp_sample(ctx, n, smp_kmalloc_worker, kops, &kn) ||
+		    !smp_sample(ctx, n, smp_mem_worker, mops, &mn)) {
+			fail("smp-kmalloc", "paired rounds",
+			     "a worker failed: kmalloc returned NULL or a CPU could not start");
+			return;
+		}
+		ks[rounds] = x100_ratio(kn.ops_s, k1.ops_s);
+		ms[rounds] = x100_ratio(mn.ops_s, m1.ops_s);
+		rel[rounds] = x100_ratio(ks[rounds], ms[rounds]);
+		/* the mean over the CPUs of (cost with n CPUs / CPU 0's alone), in hundredths */
+		uint64_t ksum = 0, msum = 0;
+		at = ksnprintf(line, sizeof(line), "tax");
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t kt = x100_ratio(kn.per_op_x100[i], k1.per_op_x100[0]),
+				 mt = x100_ratio(mn.per_op_x100[i], m1.per_op_x100[0]);
+			ksum += kt;
+			msum += mt;
+			if (at > 0 && (size_t)at < sizeof(line))
+				at += ksnprintf(line + at, sizeof(line) - at,
+						" cpu%u=%llu.%02llu/%llu.%02llu", ctx->w[i].cpu,
+						FX(kt), FX(mt));
+		}
+		ktax[rounds] = (ksum + n / 2) / n;
+		mtax[rounds] = (msum + n / 2) / n;
+		pr_info("stat smp-paired cpus=%u s=%zu round=%u kmalloc=%llu.%02llux "
+			"arrays=%llu.%02llux kmalloc/arrays=%llu.%02llu %s\n",
+			n, ctx->size, r + 1, FX(ks[rounds]), FX(ms[rounds]), FX(rel[rounds]), line);
+		rounds++;
+	}
+	pr_info("# smp paired cpus=%u s=%zu: over %u rounds, kmalloc-batch gives %llu.%02llux "
+		"the ops/s of one CPU and the private arrays %llu.%02llux in the same seconds "
+		"(medians); kmalloc/arrays %llu.%02llu; each CPU's cost with %u CPUs over one "
+		"alone: kmalloc %llu.%02llu, arrays %llu.%02llu\n",
+		n, ctx->size, rounds, FX(bench_median(ks, rounds)), FX(bench_median(ms, rounds)),
+		FX(bench_median(rel, rounds)), n, FX(bench_median(ktax, rounds)),
+		FX(bench_median(mtax, rounds)));
 }
 
 static void bench_smp_ceiling(struct bench_smp_ctx *ctx, unsigned n)
 {
-	bench_smp_ceiling_one(ctx, n, smp_spin_worker, SMP_SPIN_ITERS,
-			      "a loop of arithmetic (no memory, nothing shared)");
-	if (smp_arrays_alloc(ctx, n, smp_mem_bytes()))
-		bench_smp_ceiling_one(ctx, n, smp_mem_worker, 2ull * BENCH_BATCH_B * SMP_MEM_REPS,
-				      "kmalloc-batch's loads and stores on private arrays (s=1024, "
-				      "no allocator, nothing shared)");
-	else
-		pr_info("# smp ceiling on private arrays skipped: no pages for the arrays\n");
-	smp_arrays_free(ctx, n);
+	bench_smp_ceiling_spin(ctx, n);
+	for (unsigned si = 0; si < ARRAY_SIZE(bench_smp_sizes); si++) {
+		ctx->size = bench_runtime_value(bench_smp_sizes, si);
+		if (smp_arrays_alloc(ctx, n, smp_mem_bytes(ctx->size)))
+			bench_smp_paired(ctx, n);
+		else
+			pr_info("# smp paired rounds s=%zu skipped: no pages for the arrays\n",
+				ctx->size);
+		smp_arrays_free(ctx, n);
+	}
 }
 
 static void bench_smp_kmalloc(struct bench_smp_ctx *ctx)

@@ -65,7 +65,6 @@ static inline bool bench_make_perm(uint32_t *perm, uint32_t b)
 	return true;
 }
 
-/* Cycles per op in hundredths, rounded: the fixed-point figure printed as %llu.%02llu. */
 /* A table entry the compiler cannot know at build time (sizes and orders stay run-time values). */
 static inline unsigned bench_runtime_value(const unsigned *table, unsigned i)
 {
@@ -74,6 +73,8 @@ static inline unsigned bench_runtime_value(const unsigned *table, unsigned i)
 	__asm__ __volatile__("" : "+r"(v));
 	return v;
 }
+
+/* Cycles per op in hundredths, rounded: the fixed-point figure printed as %llu.%02llu. */
 
 static inline uint64_t bench_per_op_x100(uint64_t total, uint64_t ops)
 {
