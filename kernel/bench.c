@@ -354,10 +354,10 @@ static bool smp_sample(struct bench_smp_ctx *ctx, unsigned n, smp_call_func_t fn
 	return out->ops_s != 0;
 }
 
-/* a / b in hundredths (b != 0) */
+/* a / b in hundredths, rounded; 0 when b is 0 (a run too short for the clock) */
 static uint64_t x100_ratio(uint64_t a, uint64_t b)
 {
-	return (a * 100 + b / 2) / b;
+	return b ? (a * 100 + b / 2) / b : 0;
 }
 
 static void bench_smp_ceiling_spin(struct bench_smp_ctx *ctx, unsigned n)
@@ -387,7 +387,7 @@ static void bench_smp_paired(struct bench_smp_ctx *ctx, unsigned n)
 
 	for (unsigned r = 0; r < SMP_PAIRED_ROUNDS; r++) {
 		struct smp_sample k1, m1, kn, mn;
-		char line[160];
+		char line[24 * NR_CPUS]; /* " cpuN=<k>/<a>" per CPU */
 		int at;
 
 		if (!smp_sample(ctx, 1, smp_kmalloc_worker, kops, &k1) ||
