@@ -383,7 +383,6 @@ static void bench_smp_paired(struct bench_smp_ctx *ctx, unsigned n)
 		       mops = 2ull * BENCH_BATCH_B * SMP_MEM_REPS;
 	uint64_t ks[SMP_PAIRED_ROUNDS], ms[SMP_PAIRED_ROUNDS], rel[SMP_PAIRED_ROUNDS];
 	uint64_t ktax[SMP_PAIRED_ROUNDS], mtax[SMP_PAIRED_ROUNDS];
-	unsigned rounds = 0;
 
 	for (unsigned r = 0; r < SMP_PAIRED_ROUNDS; r++) {
 		struct smp_sample k1, m1, kn, mn;
@@ -398,9 +397,9 @@ static void bench_smp_paired(struct bench_smp_ctx *ctx, unsigned n)
 			     "a worker failed: kmalloc returned NULL or a CPU could not start");
 			return;
 		}
-		ks[rounds] = x100_ratio(kn.ops_s, k1.ops_s);
-		ms[rounds] = x100_ratio(mn.ops_s, m1.ops_s);
-		rel[rounds] = x100_ratio(ks[rounds], ms[rounds]);
+		ks[r] = x100_ratio(kn.ops_s, k1.ops_s);
+		ms[r] = x100_ratio(mn.ops_s, m1.ops_s);
+		rel[r] = x100_ratio(ks[r], ms[r]);
 		/* the mean over the CPUs of (cost with n CPUs / CPU 0's alone), in hundredths */
 		uint64_t ksum = 0, msum = 0;
 		at = ksnprintf(line, sizeof(line), "tax");
@@ -414,20 +413,20 @@ static void bench_smp_paired(struct bench_smp_ctx *ctx, unsigned n)
 						" cpu%u=%llu.%02llu/%llu.%02llu", ctx->w[i].cpu,
 						FX(kt), FX(mt));
 		}
-		ktax[rounds] = (ksum + n / 2) / n;
-		mtax[rounds] = (msum + n / 2) / n;
+		ktax[r] = (ksum + n / 2) / n;
+		mtax[r] = (msum + n / 2) / n;
 		pr_info("stat smp-paired cpus=%u s=%zu round=%u kmalloc=%llu.%02llux "
 			"arrays=%llu.%02llux kmalloc/arrays=%llu.%02llu %s\n",
-			n, ctx->size, r + 1, FX(ks[rounds]), FX(ms[rounds]), FX(rel[rounds]), line);
-		rounds++;
+			n, ctx->size, r + 1, FX(ks[r]), FX(ms[r]), FX(rel[r]), line);
 	}
 	pr_info("# smp paired cpus=%u s=%zu: over %u rounds, kmalloc-batch gives %llu.%02llux "
 		"the ops/s of one CPU and the private arrays %llu.%02llux in the same seconds "
 		"(medians); kmalloc/arrays %llu.%02llu; each CPU's cost with %u CPUs over one "
 		"alone: kmalloc %llu.%02llu, arrays %llu.%02llu\n",
-		n, ctx->size, rounds, FX(bench_median(ks, rounds)), FX(bench_median(ms, rounds)),
-		FX(bench_median(rel, rounds)), n, FX(bench_median(ktax, rounds)),
-		FX(bench_median(mtax, rounds)));
+		n, ctx->size, SMP_PAIRED_ROUNDS, FX(bench_median(ks, SMP_PAIRED_ROUNDS)),
+		FX(bench_median(ms, SMP_PAIRED_ROUNDS)), FX(bench_median(rel, SMP_PAIRED_ROUNDS)),
+		n, FX(bench_median(ktax, SMP_PAIRED_ROUNDS)),
+		FX(bench_median(mtax, SMP_PAIRED_ROUNDS)));
 }
 
 static void bench_smp_ceiling(struct bench_smp_ctx *ctx, unsigned n)
