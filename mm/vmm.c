@@ -741,7 +741,7 @@ int vmm_walk_leaves(struct vmm_space *as, uintptr_t start, uintptr_t last, leaf_
 	unsigned long flags;
 	int ret;
 
-	if (!as || !as->pml4)
+	if (!as || !as->pml4 || start > last)
 		return 0;
 	spin_lock_irqsave(&as->lock, flags);
 	ret = walk_leaves(as->pml4, PT_LEVELS, 0, start, last, fn, arg);
@@ -1032,12 +1032,24 @@ int vmm_space_init(struct vmm_space *as, const char *name, uint64_t page_sizes)
 {
 	uint64_t *pml4;
 
+	page_sizes = (page_sizes & VMM_PAGE_SIZES_ALL) | PAGE_SIZE_4K;
+	/*
+	 * A 1 GiB page is split one level at a time, into a table of 2 MiB
+	 * pages (split_leaf), so a space with 1 GiB pages needs 2 MiB ones.
+	 * Every CPU with 1 GiB pages has 2 MiB pages too.
+	 */
+	if ((page_sizes & PAGE_SIZE_1G) && !(page_sizes & PAGE_SIZE_2M)) {
+		pr_err("vmm: \"%s\": 1 GiB pages without 2 MiB pages (a 1 GiB page splits into "
+		       "2 MiB ones)\n",
+		       name);
+		return -EINVAL;
+	}
 	if (as != &kernel_space)
 		memset(as, 0, sizeof(*as));
 	spin_lock_init(&as->lock);
 	as->name = name;
 	as->nr_pt_pages = 0;
-	as->page_sizes = (page_sizes & VMM_PAGE_SIZES_ALL) | PAGE_SIZE_4K;
+	as->page_sizes = page_sizes;
 	pml4 = alloc_table(as);
 	if (!pml4) {
 		pr_err("vmm: no memory for the PML4 of \"%s\"\n", name);

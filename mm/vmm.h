@@ -81,8 +81,11 @@ extern struct vmm_stats vmm_stats;
 
 /*
  * Set up an empty space (a zeroed PML4 from the buddy allocator) that may
- * use the leaf sizes in page_sizes (VMM_PAGE_SIZES_ALL, or fewer for study).
- * Returns 0 or -ENOMEM. The space is not loaded into CR3.
+ * use the leaf sizes in page_sizes (VMM_PAGE_SIZES_ALL, or fewer for study;
+ * 4 KiB pages are always allowed, other bits ignored). Returns 0, -EINVAL
+ * (1 GiB pages without 2 MiB ones: a 1 GiB page splits into 2 MiB pages)
+ * or -ENOMEM; on an error nothing is kept and as is not a space. The space
+ * is not loaded into CR3.
  */
 int vmm_space_init(struct vmm_space *as, const char *name, uint64_t page_sizes);
 
@@ -93,7 +96,8 @@ void vmm_space_destroy(struct vmm_space *as);
  * Map [va, va+size) to [pa, pa+size) with prot, using the largest page size
  * alignment allows. va, pa and size page-aligned; va canonical. Returns 0;
  * -EINVAL (unaligned, non-canonical, size 0 or wrapping, pa beyond MAXPHYADDR,
- * writable and executable at once (W^X), or VM_USER in the kernel half),
+ * writable and executable at once (W^X), VM_USER in the kernel half, an
+ * unknown prot bit, or as NULL or uninitialised),
  * -EEXIST (some page already mapped) or -ENOMEM (out of page-table pages).
  * On any error the tables are exactly as before.
  */
@@ -102,8 +106,9 @@ int vmm_map(struct vmm_space *as, uintptr_t va, uint64_t pa, uint64_t size, unsi
 /*
  * Unmap [va, va+size), splitting large pages that the range covers only in
  * part, freeing page-table pages that become empty and flushing the TLB.
- * Unmapped holes inside the range are allowed. Returns 0, -EINVAL or -ENOMEM
- * (a split needed a page and none was left; nothing changed).
+ * Unmapped holes inside the range are allowed. Returns 0, -EINVAL (the range
+ * checks of vmm_map, or a NULL or uninitialised space) or -ENOMEM (a split
+ * needed a page and none was left); on any error nothing changed.
  */
 int vmm_unmap(struct vmm_space *as, uintptr_t va, uint64_t size);
 
@@ -116,20 +121,24 @@ int vmm_unmap(struct vmm_space *as, uintptr_t va, uint64_t size);
 int vmm_protect(struct vmm_space *as, uintptr_t va, uint64_t size, unsigned prot);
 
 /*
- * Make the 4 KiB page at va a guard page: unmap it (splitting a large page if
- * need be) and mark the page frame that was mapped there PG_guard. For the
- * page below a kernel stack. Returns 0 or vmm_unmap's error.
+ * Make the 4 KiB page containing va a guard page: unmap it (splitting a large
+ * page if need be) and mark the page frame that was mapped there PG_guard
+ * (when it is RAM with a struct page). For the page below a kernel stack.
+ * Returns 0 (also when nothing was mapped there: nothing is marked) or
+ * vmm_unmap's error.
  */
 int vmm_guard_page(struct vmm_space *as, uintptr_t va);
 
-/* Look va up; 0 and *out filled, or -ENOENT when unmapped (or va non-canonical). */
+/* Look va up; 0 and *out filled, or -ENOENT when unmapped (or va non-canonical, or as NULL or uninitialised). */
 int vmm_translate(struct vmm_space *as, uintptr_t va, struct vmm_translation *out);
 
 /*
  * Call fn for every leaf mapping that overlaps [start, last] (last inclusive,
- * so the whole space is 0..UINTPTR_MAX), in ascending address order, with the
- * leaf's own base, physical address and size. A non-zero return from fn stops
- * the walk and is returned. The space's lock is held: fn must not change it.
+ * so the whole space is 0..UINTPTR_MAX; start > last is an empty range), in
+ * ascending address order, with the leaf's own base, physical address and
+ * size. A non-zero return from fn stops the walk and is returned; otherwise
+ * 0 (also for a NULL or uninitialised space). The space's lock is held: fn
+ * must not change it.
  */
 int vmm_walk_leaves(struct vmm_space *as, uintptr_t start, uintptr_t last,
 		    int (*fn)(void *arg, uintptr_t va, uint64_t pa, uint64_t size, unsigned prot),

@@ -182,6 +182,10 @@ static void map_translate_every_size(struct ktest *t)
 	KEXPECT_EQ(t, c.n[0], 1ul);
 	KEXPECT_EQ(t, c.n[1], 1ul);
 	KEXPECT_EQ(t, c.n[2], 1ul);
+	/* A walk of [start, last] with start > last is empty, even inside one leaf. */
+	struct leaf_count none = { { 0, 0, 0 }, 0 };
+	KEXPECT_EQ(t, vmm_walk_leaves(as, B + GiB + 2 * MiB, B + GiB + MiB, count_leaf, &none), 0);
+	KEXPECT_EQ(t, none.n[0] + none.n[1] + none.n[2], 0ul);
 
 	/* Unmapping each frees what it alone needed. */
 	KEXPECT_EQ(t, vmm_unmap(as, B, PAGE_SIZE_4K), 0);
@@ -254,6 +258,21 @@ static void page_sizes_can_be_limited(struct ktest *t)
 	KEXPECT_EQ(t, vmm_check(&mid), 0u);
 	vmm_space_destroy(&small);
 	vmm_space_destroy(&mid);
+}
+
+/*
+ * 1 GiB pages without 2 MiB ones are refused: a partial unmap of a 1 GiB
+ * page would leave 2 MiB pages the space does not allow (found by
+ * fuzz_vmm). Nothing is allocated for the refused space.
+ */
+static void one_gib_pages_need_two_mib_pages(struct ktest *t)
+{
+	struct vmm_space odd;
+	unsigned long free_before = nr_free_pages();
+
+	KEXPECT_EQ(t, vmm_space_init(&odd, "1G without 2M", PAGE_SIZE_4K | PAGE_SIZE_1G), -EINVAL);
+	KEXPECT_EQ(t, vmm_space_init(&odd, "1G only", PAGE_SIZE_1G), -EINVAL);
+	KEXPECT_EQ(t, nr_free_pages(), free_before);
 }
 
 /* ---- partial unmap splits large pages ---- */
@@ -845,6 +864,7 @@ static struct ktest_case vmm_host_cases[] = {
 	KTEST_CASE(map_translate_every_size),
 	KTEST_CASE(map_uses_largest_size_alignment_allows),
 	KTEST_CASE(page_sizes_can_be_limited),
+	KTEST_CASE(one_gib_pages_need_two_mib_pages),
 	KTEST_CASE(unmap_hole_splits_1g_page),
 	KTEST_CASE(unmap_hole_splits_2m_page),
 	KTEST_CASE(unmap_across_boundary_splits_both_edges),
