@@ -329,7 +329,7 @@ help:
 
 # Benchmarks (make bench, bench-compare, bench-host): see docs/BENCHMARKS.md.
 include tests/bench/bench.mk
-# make fuzz: libFuzzer on the parsers and the allocators (README.md, "Fuzzing").
+# make fuzz: libFuzzer on the parsers, the allocators and the page tables (README.md, "Fuzzing").
 include tests/fuzz/fuzz.mk
 # make pictures: SVG pictures of memory during an allocator stress run (docs/PICTURES.md).
 include tools/pictures.mk

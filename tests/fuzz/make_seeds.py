@@ -373,6 +373,222 @@ def allocators_seeds():
 
 
 # ---------------------------------------------------------------------------
+# vmm (fuzz_vmm.c): a page-size configuration, then programs of page-table calls,
+# each field as the top of fuzz_vmm.c gives it
+# ---------------------------------------------------------------------------
+
+V_ALL, V_2M, V_4K = 0, 2, 3                   # configuration: the page sizes
+V_GARBAGE, V_NO4K, V_INIT_FAILS, V_LIVE = 8, 16, 32, 64
+G4K, G2M, G1G, G512G = 0, 1, 2, 3             # granules of ADDR and SIZE
+J4K, J2M, J128 = 1, 2, 3                      # jitter units
+
+
+def v_jit(kind=0, m=0):
+    assert 0 <= m < 64
+    return (m << 2) | kind
+
+
+def v_addr(kind, c=0, g=G4K, j=0, neg=False, hi=0):
+    """kind 0 scratch, 4 user, 5 end of the lower half, 6 upper half (hi=1: the top)."""
+    return op(kind | (g << 3) | (0x20 if neg else 0) | (hi << 6), c, j)
+
+
+def v_ext(c, which=0, j=0, neg=False):
+    """Extent c % n of the model: which 0 start, 1 end, 2 middle, 3 last page."""
+    return op(2 | (0x20 if neg else 0) | (which << 6), c, j)
+
+
+def v_raw_addr(v):
+    return op(7, 0, 0) + u64(v)
+
+
+def v_size(c, g=G4K, j=0, neg=False):
+    return op((g << 3) | (0x20 if neg else 0), c, j)
+
+
+def v_size_ext(c, which=1, j=0, neg=False):
+    return op(3 | (0x20 if neg else 0) | (which << 6), c, j)
+
+
+def v_size_half(j=0, neg=False):
+    return op(4 | (0x20 if neg else 0), 0, j)
+
+
+def v_size_huge(i):
+    return op(5, i, 0)
+
+
+def v_size_odd(i):
+    return op(6, i, 0)
+
+
+def v_raw_size(v):
+    return op(7, 0, 0) + u64(v)
+
+
+def v_pa(mode=0, k=0, shifted=False, raw=None):
+    """0 congruent to 1G, 3 to 2M, 4 to 4K, 5 the RAM window, 6 the MAXPHYADDR edge, 7 raw."""
+    out = op(mode | (8 if shifted else 0), k)
+    return out + (u64(raw) if mode == 7 else b"")
+
+
+R, RW, RX, RG, RWNC, RXG = 1, 2, 3, 4, 5, 6
+USER_IF_USER_HALF, USER, WX, UNKNOWN = 4 << 5, 5 << 5, 6 << 5, 7 << 5
+
+
+def v_op(kind, inject=None, retry=False):
+    o = kind | (8 if inject is not None else 0) | (16 if retry else 0)
+    return op(o) + (op(inject) if inject is not None else b"")
+
+
+def v_map(a, s, pa=None, prot=RW, **kw):
+    return v_op(0, **kw) + a + s + (pa if pa is not None else v_pa()) + op(prot)
+
+
+def v_unmap(a, s, **kw):
+    return v_op(1, **kw) + a + s
+
+
+def v_protect(a, s, prot, **kw):
+    return v_op(2, **kw) + a + s + op(prot)
+
+
+def v_guard(a, **kw):
+    return v_op(3, **kw) + a
+
+
+def v_translate(a):
+    return v_op(4) + a
+
+
+def v_walk(a, s, k=0):
+    return v_op(5) + a + s + op(k)
+
+
+def v_misc(m, **kw):
+    return v_op(6, **kw) + op(m)
+
+
+V_TOGGLE_LIVE, V_UNINIT, V_UNMAP_ALL, V_FULL_CHECK = 0, 1, 2, 3
+KB, MB, GB = 1 << 10, 1 << 20, 1 << 30
+SCRATCH = 0xffffc90000000000                  # VMM_SCRATCH_BASE
+FAR_PA = 64 * GB                              # fuzz_vmm.c's FAR_PA
+
+
+def vmm_seeds():
+    # A 2 MiB page split by a hole, part of it reprotected, translated around, unmapped.
+    p = v_map(v_addr(0, 1, G2M), v_size(1, G2M), v_pa(0), RW)
+    p += v_unmap(v_addr(0, 1, G2M, v_jit(J4K, 3)), v_size(2))
+    p += v_protect(v_addr(0, 1, G2M, v_jit(J4K, 8)), v_size(1), RX)
+    p += v_translate(v_addr(0, 1, G2M, v_jit(J4K, 4))) + v_translate(v_ext(0, 3))
+    p += v_unmap(v_addr(0, 1, G2M), v_size(1, G2M)) + v_misc(V_FULL_CHECK)
+    write("vmm", "split-2m", op(V_ALL) + p)
+
+    # A 1 GiB page: a hole (1G -> 2M -> 4K), one 4K page reprotected, the same protection
+    # on part of it (no split), a 2M-aligned part, a guard page, then all of it unmapped.
+    p = v_map(v_addr(0, 1, G1G), v_size(1, G1G), v_pa(0, 2), RW)
+    p += v_unmap(v_addr(0, 1, G1G, v_jit(J2M, 5)), v_size(2))
+    p += v_protect(v_raw_addr(SCRATCH + GB + 6 * MB + 4 * KB), v_size(1), RX)
+    p += v_protect(v_addr(0, 1, G1G, v_jit(J4K, 4)), v_size(3), RW)
+    p += v_protect(v_addr(0, 1, G1G, v_jit(J2M, 8)), v_size(2, G2M), RWNC)
+    p += v_guard(v_addr(0, 1, G1G, v_jit(J2M, 40)))
+    p += v_walk(v_addr(0, 1, G1G), v_size(8, G2M), 20)
+    p += v_unmap(v_addr(0, 1, G1G), v_size(1, G1G))
+    write("vmm", "split-1g", op(V_ALL) + p)
+
+    # Two 1 GiB pages, a protect across the boundary between them, unaligned at both ends
+    # (four splits), again with the same protection (none), then extent-relative cuts.
+    lo = SCRATCH + 2 * GB - 6 * MB - 12 * KB
+    p = v_map(v_addr(0, 1, G1G), v_size(2, G1G), v_pa(0, 1), RW)
+    p += v_protect(v_raw_addr(lo), v_raw_size(12 * MB + 28 * KB), R)
+    p += v_protect(v_raw_addr(lo), v_raw_size(12 * MB + 28 * KB), R)
+    p += v_protect(v_ext(0, 2), v_size_ext(5, 2, v_jit(J4K, 9)), RG)
+    p += v_unmap(v_ext(3, 0, v_jit(J4K, 1)), v_size_ext(3, 1, v_jit(J4K, 1), neg=True))
+    p += v_misc(V_FULL_CHECK) + v_misc(V_UNMAP_ALL)
+    write("vmm", "protect-1g-part", op(V_LIVE) + p)
+
+    # Table pages failing part-way: a map that needs three (every count short of it fails,
+    # one retried), a hole in a 1G page (two splits), a protect and a guard page likewise.
+    start = SCRATCH + GB - 6 * MB - 12 * KB
+    size = 12 * MB + 28 * KB
+    p = v_map(v_addr(0, 2), v_size(1), v_pa(0))
+    for n in range(3):
+        p += v_map(v_raw_addr(start), v_raw_size(size), v_pa(0), RW, inject=n, retry=(n == 2))
+    p += v_map(v_addr(0, 4, G1G), v_size(1, G1G), v_pa(0), R)
+    for n in range(3):
+        p += v_unmap(v_addr(0, 4, G1G, v_jit(J2M, 3)), v_size(1), inject=n)
+    p += v_protect(v_addr(0, 4, G1G, v_jit(J2M, 9)), v_size(1), RW, inject=0, retry=True)
+    p += v_guard(v_addr(0, 4, G1G, v_jit(J2M, 20)), inject=0)
+    p += v_guard(v_raw_addr(SCRATCH + 4 * GB + 6 * MB + 8 * KB), inject=0)   # no split
+    p += v_misc(V_UNMAP_ALL, inject=0)
+    write("vmm", "fail-inject", op(V_ALL | V_INIT_FAILS) + p)
+
+    # The ends of the canonical halves, refused arguments of every kind.
+    p = v_map(v_addr(5, 1), v_size(1), v_pa(4, 1), R)               # last page of the lower half
+    p += v_map(v_addr(5, 1), v_size(2), v_pa(4, 3), R)              # ... and past it: refused
+    p += v_map(v_addr(6, 1, G1G, hi=1), v_size_half(), v_pa(0, 3), RXG)   # the top 1G page
+    p += v_unmap(v_addr(6, 1, hi=1), v_size(1))                     # a hole at its very end
+    p += v_protect(v_addr(6, 1, G2M, hi=1), v_size_half(), RG)
+    p += v_map(v_addr(6, 0, G4K), v_size(1, G2M), v_pa(0), RW)      # start of the upper half
+    p += v_map(v_raw_addr(1 << 47), v_size(1), v_pa(0), R)          # not canonical
+    p += v_map(v_addr(0, 9), v_size(1), v_pa(0), R | WX)            # W^X
+    p += v_map(v_addr(0, 9), v_size(1), v_pa(0), R | USER)          # VM_USER in the kernel half
+    p += v_map(v_addr(0, 9), v_size(1), v_pa(0), R | UNKNOWN)
+    p += v_map(v_addr(0, 9, j=v_jit(J128, 16)), v_size(1), v_pa(0), R)   # va unaligned
+    p += v_map(v_addr(0, 9), v_size(1), v_pa(7, raw=FAR_PA + 0x800), R)
+    for i in range(8):
+        p += v_map(v_addr(0, 9), v_size_odd(i), v_pa(0), R)
+        p += v_unmap(v_addr(0, 9), v_size_huge(i))
+    p += v_map(v_addr(0, 12), v_size(3, G2M), v_pa(6, 0), R)        # ends at MAXPHYADDR
+    p += v_map(v_addr(0, 16), v_size(3, G2M), v_pa(6, 2), R)        # a page past it
+    p += v_protect(v_addr(6, 0, G4K), v_size(2, G2M), R)            # a hole: -ENOENT
+    p += v_map(v_addr(4, 1, G1G), v_size(1, G1G), v_pa(0), RW | USER)    # user half
+    p += v_guard(v_raw_addr(0x0000800000000123))
+    p += v_translate(v_raw_addr((1 << 64) - 1)) + v_misc(V_UNINIT)
+    p += v_walk(v_addr(6, 1, G4K, hi=1), v_size(0)) + v_misc(V_UNMAP_ALL)
+    write("vmm", "edges", op(V_ALL | V_LIVE) + p)
+
+    # Guard pages in RAM the harness owns: PG_guard on exactly the frames unmapped.
+    p = v_map(v_addr(0, 1, G2M), v_size(1, G2M), v_pa(5), RW)
+    p += v_guard(v_raw_addr(SCRATCH + 2 * MB + 5 * 4 * KB + 12))
+    p += v_guard(v_addr(0, 1, G2M, v_jit(J4K, 5)))
+    p += v_map(v_addr(0, 3, G2M, v_jit(J4K, 3)), v_size(7), v_pa(5, 9, shifted=True), R)
+    p += v_guard(v_ext(1, 2)) + v_guard(v_ext(1, 3)) + v_misc(V_UNMAP_ALL)
+    write("vmm", "guard-window", op(V_2M) + p)
+
+    # The same kind of program with 4K pages only and with 2M but not 1G pages.
+    p = v_map(v_addr(0, 1, G2M, v_jit(J4K, 7)), v_size(3, G2M), v_pa(0), RW)
+    p += v_unmap(v_ext(0, 2), v_size(5)) + v_protect(v_ext(0, 0), v_size(250), RX)
+    p += v_map(v_addr(0, 1, G1G), v_size(3, G1G), v_pa(0), R)
+    p += v_protect(v_addr(0, 1, G1G, v_jit(J2M, 1)), v_size(1), RW)
+    p += v_walk(v_ext(2), v_size_ext(2, 1), 3) + v_misc(V_FULL_CHECK)
+    write("vmm", "sizes-4k", op(V_4K | V_GARBAGE) + p)
+    write("vmm", "sizes-2m", op(V_2M | V_NO4K) + p)
+
+    # Leaf walks: from inside a leaf, stopped part-way, backwards (start > last).
+    p = v_map(v_addr(0, 1, G1G), v_size(1, G1G), v_pa(0), R)
+    p += v_map(v_addr(0, 2, G1G, v_jit(J4K, 5)), v_size(9, G2M), v_pa(0), RW)
+    p += v_unmap(v_addr(0, 1, G1G, v_jit(J2M, 7)), v_size(1))
+    p += v_walk(v_addr(0, 1, G1G, v_jit(J128, 45)), v_size(40, G2M), 0)
+    p += v_walk(v_addr(0, 1, G1G, v_jit(J2M, 6)), v_size(200), 100)
+    p += v_walk(v_addr(0, 2, G1G, v_jit(J4K, 7)), v_size(0, j=v_jit(J4K, 2), neg=True), 0)
+    write("vmm", "walk", op(V_ALL) + p)
+
+    # Many mappings in both halves, live and not, then everything unmapped at once.
+    p = b""
+    for i in range(6):
+        g = [G4K, G2M, G1G]
+        p += v_map(v_addr(0, 3 * i + 1, g[i % 3], v_jit(J4K, i)), v_size(5 + i, g[(i + 1) % 3]),
+                   v_pa(i % 5, i), [R, RW, RX][i % 3])
+        p += v_map(v_addr(4, i + 1, G1G), v_size(i + 1, G2M), v_pa(0), RW | USER_IF_USER_HALF)
+        if i == 2:
+            p += v_misc(V_TOGGLE_LIVE)
+    p += v_misc(V_UNMAP_ALL) + v_misc(V_FULL_CHECK)
+    p += v_map(v_addr(0, 1, G1G), v_size(1, G1G), v_pa(0), RW)      # destroyed with it mapped
+    write("vmm", "unmap-all", op(V_ALL | V_GARBAGE | V_NO4K) + p)
+
+
+# ---------------------------------------------------------------------------
 # multiboot2 (fuzz_multiboot2.c): the raw block
 # ---------------------------------------------------------------------------
 
@@ -452,6 +668,7 @@ def main(argv):
     acpi_seeds()
     cmdline_seeds()
     allocators_seeds()
+    vmm_seeds()
     return 0
 
 
