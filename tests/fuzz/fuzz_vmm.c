@@ -670,7 +670,20 @@ struct before {
 	unsigned long free, tables;
 };
 
-static void before_call(const struct expect *x, struct before *b)
+/* The model's prediction for the call (nxt) becomes the model. */
+static void commit(void)
+{
+	m_merge(&nxt);
+	m_copy(&cur, &nxt);
+}
+
+/*
+ * Around each call under test: before_call snapshots what a failure must
+ * leave alone and puts the table-page failures of inject in force for this
+ * call alone; after_call lifts them, checks the result against x and, on
+ * success, commits the model's prediction.
+ */
+static void before_call(const struct expect *x, struct before *b, long inject)
 {
 	b->stats = vmm_stats;
 	if (x->err) {
@@ -679,10 +692,12 @@ static void before_call(const struct expect *x, struct before *b)
 		b->free = free_pages_now();
 		b->tables = as.nr_pt_pages;
 	}
+	vmm_test_fail_after(inject);
 }
 
 static void after_call(const struct expect *x, const struct before *b, int got)
 {
+	vmm_test_fail_after(-1);
 	struct vmm_stats s = vmm_stats;
 	/* The program as it runs: FUZZ_VERBOSE=1 shows it, and a failure report ends with it. */
 	printk("fuzz_vmm: %s = %d\n", desc, got);
@@ -709,6 +724,8 @@ static void after_call(const struct expect *x, const struct before *b, int got)
 	      "(%lu entries changed)",
 	      desc, live ? "live" : "not live", s.flush_page - b->stats.flush_page,
 	      s.flush_all - b->stats.flush_all, pages, all, nflush);
+	if (!got)
+		commit();
 }
 
 /* Say in desc when table-page allocations are made to fail, and after how many. */
@@ -718,12 +735,6 @@ static void fail_note(long inject)
 	if (inject >= 0)
 		snprintf(desc + len, sizeof(desc) - len, " with allocations failing after %ld",
 			 inject);
-}
-
-static void commit(void)
-{
-	m_merge(&nxt);
-	m_copy(&cur, &nxt);
 }
 
 static int do_map(uint64_t va, uint64_t pa, uint64_t size, unsigned prot, long inject)
@@ -756,13 +767,9 @@ static int do_map(uint64_t va, uint64_t pa, uint64_t size, unsigned prot, long i
 		if (inject >= 0 && need > (unsigned long)inject)
 			x.err = -ENOMEM;
 	}
-	before_call(&x, &b);
-	vmm_test_fail_after(inject);
+	before_call(&x, &b, inject);
 	int err = vmm_map(&as, va, pa, size, prot);
-	vmm_test_fail_after(-1);
 	after_call(&x, &b, err);
-	if (!err)
-		commit();
 	check_around(va, va + size - 1);
 	return err;
 }
@@ -802,13 +809,9 @@ static int do_unmap(uint64_t va, uint64_t size, long inject)
 		if (inject >= 0 && x.splits > (unsigned long)inject)
 			x.err = -ENOMEM;
 	}
-	before_call(&x, &b);
-	vmm_test_fail_after(inject);
+	before_call(&x, &b, inject);
 	int err = vmm_unmap(&as, va, size);
-	vmm_test_fail_after(-1);
 	after_call(&x, &b, err);
-	if (!err)
-		commit();
 	check_around(va, va + size - 1);
 	return err;
 }
@@ -847,13 +850,9 @@ static int do_protect(uint64_t va, uint64_t size, unsigned prot, long inject)
 		if (inject >= 0 && x.splits > (unsigned long)inject)
 			x.err = -ENOMEM;
 	}
-	before_call(&x, &b);
-	vmm_test_fail_after(inject);
+	before_call(&x, &b, inject);
 	int err = vmm_protect(&as, va, size, prot);
-	vmm_test_fail_after(-1);
 	after_call(&x, &b, err);
-	if (!err)
-		commit();
 	check_around(va, va + size - 1);
 	return err;
 }
@@ -876,17 +875,12 @@ static int do_guard(uint64_t va, long inject)
 			x.err = -ENOMEM;
 	}
 	uint64_t pa = was >= 0 ? cur.e[was].pa + (page - cur.e[was].va) : 0;
-	before_call(&x, &b);
-	vmm_test_fail_after(inject);
+	before_call(&x, &b, inject);
 	int err = vmm_guard_page(&as, va);
-	vmm_test_fail_after(-1);
 	after_call(&x, &b, err);
-	if (!err) {
-		commit();
-		/* The frame that was mapped there is marked, if it is RAM (only the window is). */
-		if (was >= 0 && pa >= window_pa && pa < window_pa + WINDOW_PAGES * PAGE_SIZE_4K)
-			guard_model[(pa - window_pa) >> PAGE_SHIFT] = true;
-	}
+	/* The frame that was mapped there is marked, if it is RAM (only the window is). */
+	if (!err && was >= 0 && pa >= window_pa && pa < window_pa + WINDOW_PAGES * PAGE_SIZE_4K)
+		guard_model[(pa - window_pa) >> PAGE_SHIFT] = true;
 	check_window();
 	check_around(page, page + PAGE_SIZE_4K - 1);
 	return err;
