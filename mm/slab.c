@@ -275,6 +275,8 @@ static unsigned long slab_release(struct kmem_cache *c, struct page *slab)
 	unsigned order = page_order(slab);
 	unsigned long pages = 1UL << order;
 
+	if (c->flags & SLAB_DEBUG)
+		slab_debug_on_release(c, slab, _RET_IP_);
 	page_list_del(&c->lists[SLAB_EMPTY], slab);
 	c->nr_slabs[SLAB_EMPTY]--;
 	c->total_objects -= slab->objects;

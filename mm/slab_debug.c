@@ -4,9 +4,11 @@
  * Linux's SLUB debugging:
  *
  *  - poison: a free object is filled with 0x6b and its last byte is 0xa5;
- *    the pattern is checked when the object is handed out again, so a write
- *    after free is caught (not done for caches with a constructor, whose free
- *    objects must keep their constructed state);
+ *    the pattern is checked when the object is handed out again, or when its
+ *    slab goes back to the page allocator if that comes first (a free that
+ *    empties it, shrink, reclaim, destroy), so a write after free is caught
+ *    either way (not done for caches with a constructor, whose free objects
+ *    must keep their constructed state);
  *  - red zones of at least 8 bytes before and after every object, 0xbb while
  *    free and 0xcc while allocated, checked on every free and allocation; for
  *    kmalloc, the slack between the requested size and the class size is
@@ -181,6 +183,32 @@ bool slab_debug_on_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 	if (c->flags & SLAB_POISON)
 		poison(c, obj);
 	return true;
+}
+
+void slab_debug_on_release(struct kmem_cache *c, struct page *slab, uintptr_t caller)
+{
+	static const char found[] = " (found as the empty slab was given back)";
+	char msg[200 + sizeof(found)];
+
+	for (unsigned i = 0; i < slab->objects; i++) {
+		void *obj = slab_obj(c, slab, i);
+		const struct slab_track *t = slab_track_of(c, obj);
+		unsigned bad;
+		if (t->state != SLAB_STATE_FREE) {
+			ksnprintf(msg, sizeof(msg), "object record says %#x, not free", t->state);
+			bad = 1;
+		} else {
+			bad = check_redzones(c, obj, SLAB_RED_INACTIVE, msg,
+					     sizeof(msg) - sizeof(found), "while free");
+			if (!bad)
+				bad = check_poison(c, obj, msg, sizeof(msg) - sizeof(found));
+		}
+		if (bad) {
+			size_t n = strlen(msg);
+			ksnprintf(msg + n, sizeof(msg) - n, "%s", found);
+			slab_report(c, obj, caller, msg);
+		}
+	}
 }
 
 void slab_debug_kmalloc_size(struct kmem_cache *c, void *obj, size_t size)

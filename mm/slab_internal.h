@@ -675,6 +675,12 @@ void slab_debug_init_obj(struct kmem_cache *c, void *obj);
 void slab_debug_on_alloc(struct kmem_cache *c, void *obj, uintptr_t caller);
 /* Checks on free (cache lock held): state, red zones; returns false to refuse the free. */
 bool slab_debug_on_free(struct kmem_cache *c, void *obj, uintptr_t caller);
+/*
+ * An empty debug slab about to go back to the page allocator (lock held):
+ * every object's red zones and poison, each damage reported once, so a write
+ * after free is caught even when the object is never handed out again.
+ */
+void slab_debug_on_release(struct kmem_cache *c, struct page *slab, uintptr_t caller);
 /* kmalloc: record the requested size and red-zone the slack beyond it. */
 void slab_debug_kmalloc_size(struct kmem_cache *c, void *obj, size_t size);
 /* slab_check's per-object checks for a debug slab (lock held); returns problems found. */

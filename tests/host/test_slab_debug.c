@@ -46,8 +46,34 @@ static void slab_debug_reports_show_owners(struct ktest *t)
 	kfree(q);
 }
 
+/*
+ * A write after free is caught even when the object is never handed out
+ * again: the empty slab is checked as it goes back to the page allocator
+ * (here by kmem_cache_shrink), once, and the cache is left consistent.
+ */
+static void slab_debug_use_after_free_caught_when_slab_released(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("uaf_release", 40, 0, 0, NULL);
+	KASSERT_NOT_NULL(t, c);
+	char *p = kmem_cache_alloc(c, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, p);
+	kmem_cache_free(c, p);
+	p[5] = 0x5a;
+	unsigned long before = slab_report_count();
+	host_printk_log_clear();
+	kmem_cache_shrink(c);
+	KEXPECT_EQ(t, slab_report_count(), before + 1);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "use after free: poison overwritten at "
+						      "offset 5 (0x5a) of 40 bytes (found as the "
+						      "empty slab was given back)"));
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "uaf_release"));
+	KEXPECT_EQ(t, slab_check(), 0u);
+	kmem_cache_destroy(c);
+}
+
 static struct ktest_case slab_debug_host_cases[] = {
 	KTEST_CASE(slab_debug_reports_show_owners),
+	KTEST_CASE(slab_debug_use_after_free_caught_when_slab_released),
 	{},
 };
 KTEST_SUITE(slab_debug_host, slab_debug_host_cases, .init = slab_host_world_init);
