@@ -59,7 +59,8 @@
  *   12 drain d                 kmem_cache_drain_all, slab_reclaim,
  *                              drain_all_pages or drain_local_pages
  *   13 check                   buddy_check and slab_check now
- *   14 ksize i                 of live object i
+ *   14 ksize i                 of live object i (whose pattern then covers all
+ *                              ksize bytes: the caller may use them)
  *   15 trace t                 mm_trace_set(t & 1): while on, every entry
  *                              point takes its traced, out-of-line variant
  *                              (off again at the end of the input)
@@ -88,6 +89,7 @@
  *     ksize, double free or destroy adds exactly one report
  *     (slab_report_count) and the victim stays intact; good operations add
  *     none: at the end the count of reports equals the bad operations made;
+ *     after every operation the count of reports is the model's;
  *   - buddy_check and slab_check find nothing, every 128 operations and at
  *     the end (buddy_check_full then);
  *   - at the end everything is freed and every cache destroyed without a
@@ -101,10 +103,17 @@
  * second free comes right after the first, on the same CPU (the per-CPU
  * array's top-of-stack check and the slab's free-list head check; see
  * docs/07-per-cpu-object-caches.md for the ones only slab_check finds).
+ *
+ * tests/fuzz/fuzz_slab_debug.c compiles this file a second time with
+ * FUZZ_SLAB_DEBUG defined: the same programs and model in a world booted
+ * with slab_debug, one more opcode (16: corrupt an object the way
+ * slab_debug exists to catch) and the dbg_* hooks declared below, which
+ * predict and check its reports; in this build they do nothing.
  */
 #include "tests/fuzz/fuzz_common.h"
 
 #include "kernel/errno.h"
+#include "kernel/printk.h"
 #include "mm/gfp.h"
 #include "mm/memblock.h"
 #include "mm/mm.h"
@@ -141,6 +150,7 @@ struct obj {
 	uint64_t seed;
 	int cache;    /* index in caches[], -1 for kmalloc */
 	uint32_t tag; /* large kmalloc: the owner tag of its pages; 0 otherwise */
+	unsigned cpu; /* the CPU that allocated it (slab_debug's reports name it) */
 };
 
 struct fcache {
@@ -163,6 +173,88 @@ static unsigned long free_baseline, reports_expected, reports_base;
 static unsigned cur_cpu;
 static uint8_t zero_page[PAGE_SIZE];
 static struct buddy_snapshot snap_before, snap_after;
+
+/*
+ * The slab_debug hooks (see the top). handed_out: an allocation returned p;
+ * freed: o was just freed, returns the reports that free had to make;
+ * double_freed: o was freed a second time; rezoned: o's kmalloc red zone
+ * moved (krealloc in place, ksize); pinned: o may not be freed now;
+ * check_expected / check_reported: what slab_check must find now and its
+ * messages; after_op: after each operation; end: before the end of a
+ * program frees everything.
+ */
+#ifdef FUZZ_SLAB_DEBUG
+#define NR_OPCODES 17
+static void dbg_handed_out(uint8_t *p, size_t size, size_t usable);
+static unsigned dbg_freed(const struct obj *o);
+static void dbg_double_freed(const struct obj *o);
+static void dbg_rezoned(const struct obj *o);
+static bool dbg_pinned(const struct obj *o);
+static unsigned dbg_check_expected(void);
+static void dbg_check_reported(void);
+static void dbg_after_op(void);
+static void dbg_end(void);
+static void op_corrupt(struct fuzz_in *in);
+#else
+#define FUZZ_SLAB_DEBUG 0
+#define NR_OPCODES	16
+static inline void dbg_handed_out(uint8_t *p, size_t size, size_t usable)
+{
+	(void)p, (void)size, (void)usable;
+}
+static inline unsigned dbg_freed(const struct obj *o)
+{
+	(void)o;
+	return 0;
+}
+static inline void dbg_double_freed(const struct obj *o)
+{
+	(void)o;
+}
+static inline void dbg_rezoned(const struct obj *o)
+{
+	(void)o;
+}
+static inline bool dbg_pinned(const struct obj *o)
+{
+	(void)o;
+	return false;
+}
+static inline unsigned dbg_check_expected(void)
+{
+	return 0;
+}
+static inline void dbg_check_reported(void)
+{
+}
+static inline void dbg_after_op(void)
+{
+}
+static inline void dbg_end(void)
+{
+}
+static inline void op_corrupt(struct fuzz_in *in)
+{
+	(void)in;
+}
+#endif
+
+/*
+ * slab_debug mode: the printk log of the current operation (cleared before
+ * each) holds this text, formatted by the kernel's own printf so that
+ * pointers read as in its reports. Nothing to check in the other build.
+ */
+__attribute__((format(printf, 1, 2))) static void expect_log(const char *fmt, ...)
+{
+	char want[256];
+	va_list ap;
+	if (!FUZZ_SLAB_DEBUG)
+		return;
+	va_start(ap, fmt);
+	kvsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	CHECK(strstr(host_printk_log(), want), "no report saying \"%s\"", want);
+}
 
 /* ---- patterns ---- */
 
@@ -509,10 +601,33 @@ static size_t large_bytes(size_t size)
 	return bytes;
 }
 
+/* A kmalloc request that is served by whole pages, not a size class. */
+static bool kmalloc_is_large(size_t size, gfp_t gfp)
+{
+	return size > KMALLOC_MAX_CACHE_SIZE || (gfp & (__GFP_DMA | __GFP_DMA32));
+}
+
+/*
+ * ksize(p) of a kmalloc object of size bytes just allocated. In slab_debug
+ * mode ksize also tells the allocator that the caller now uses the whole
+ * class, which lifts the red zone off the slack (mm/kmalloc.c): there the
+ * class size stands in for it, so that the slack stays guarded (op_ksize
+ * still asks ksize, and checks its answer).
+ */
+static size_t kmalloc_usable(uint8_t *p, size_t size, bool large)
+{
+	if (FUZZ_SLAB_DEBUG && !large)
+		return kmalloc_cache_for(size)->object_size;
+	return ksize(p);
+}
+
 /* Record a new object (or give it back if the table is full); checks what is common. */
 static void new_obj(uint8_t *p, size_t size, int cache, gfp_t gfp, bool zeroed, const char *what)
 {
-	size_t usable = ksize(p);
+	bool large = cache < 0 && kmalloc_is_large(size, gfp);
+	size_t usable = cache < 0 ? kmalloc_usable(p, size, large) : ksize(p);
+	if (!large)
+		dbg_handed_out(p, size, usable);
 	CHECK(usable >= size, "%s: ksize %zu < size %zu", what, usable, size);
 	CHECK(!((uintptr_t)p & 7), "%s: object %p not 8-byte aligned", what, (void *)p);
 	if (zeroed)
@@ -520,7 +635,6 @@ static void new_obj(uint8_t *p, size_t size, int cache, gfp_t gfp, bool zeroed, 
 		      size);
 	uint32_t tag = 0;
 	if (cache < 0) {
-		bool large = size > KMALLOC_MAX_CACHE_SIZE || (gfp & (__GFP_DMA | __GFP_DMA32));
 		if (large) {
 			/*
 			 * Whole pages, aligned to their size physically; the hosted direct
@@ -572,7 +686,7 @@ static void new_obj(uint8_t *p, size_t size, int cache, gfp_t gfp, bool zeroed, 
 		return;
 	}
 	struct obj *o = &objs[nobjs++];
-	*o = (struct obj){ p, size, usable, pat_word(++next_tag, 99), cache, tag };
+	*o = (struct obj){ p, size, usable, pat_word(++next_tag, 99), cache, tag, cur_cpu };
 	if (cache >= 0)
 		caches[cache].live++;
 	fill(p, size, o->seed);
@@ -623,7 +737,7 @@ static void op_kmalloc(struct fuzz_in *in)
 	}
 	if (h % 4 == 3) {
 		/* The record says how the allocation was served: a class, a block, nothing. */
-		bool large = size > KMALLOC_MAX_CACHE_SIZE || (gfp & (__GFP_DMA | __GFP_DMA32));
+		bool large = kmalloc_is_large(size, gfp);
 		enum slab_alloc_path want = !p	    ? SA_FAILED
 					    : !size ? SA_ZERO
 					    : large ? SA_LARGE
@@ -631,9 +745,9 @@ static void op_kmalloc(struct fuzz_in *in)
 		CHECK(want != NR_SA_PATHS ? info.path == want : info.path <= SA_DIRECT,
 		      "kmalloc_info(%zu): path %u for %p", size, info.path, (void *)p);
 		if (p && size)
-			CHECK(info.obj_size == ksize(p),
+			CHECK(info.obj_size == kmalloc_usable(p, size, large),
 			      "kmalloc_info(%zu): obj_size %u, ksize %zu", size, info.obj_size,
-			      ksize(p));
+			      kmalloc_usable(p, size, large));
 	}
 	if (impossible) {
 		CHECK(p == NULL, "%s of an impossible size (%zu) returned %p", what, size,
@@ -653,21 +767,24 @@ static void op_kmalloc(struct fuzz_in *in)
 	new_obj(p, size, -1, gfp, h % 4 == 1 || h % 4 == 2 || (gfp & __GFP_ZERO), what);
 }
 
-/* Give back a live object the way it came (kfree, or kmem_cache_free for a cache's). */
-static void free_obj(struct obj *o, bool by_cache)
+/*
+ * Give back a live object the way it came (kfree, or kmem_cache_free for a
+ * cache's). Returns the reports the free must make: none, but in slab_debug
+ * mode one per guarded region the program overwrote.
+ */
+static unsigned free_obj(struct obj *o, bool by_cache)
 {
 	if (o->cache >= 0 && caches[o->cache].ctor)
 		memcpy(o->p, &(uint64_t){ CTOR_MAGIC }, 8); /* freed objects are constructed */
 	if (o->tag)
 		disown(pfn_of(o->p), o->usable / PAGE_SIZE, o->tag, "kfree");
-	if (o->cache >= 0) {
+	if (o->cache >= 0)
 		caches[o->cache].live--;
-		if (by_cache) {
-			kmem_cache_free(caches[o->cache].c, o->p);
-			return;
-		}
-	}
-	kfree(o->p);
+	if (o->cache >= 0 && by_cache)
+		kmem_cache_free(caches[o->cache].c, o->p);
+	else
+		kfree(o->p);
+	return dbg_freed(o);
 }
 
 /* Exactly one more report than before, from a call that must be refused. */
@@ -681,22 +798,31 @@ static void free_obj(struct obj *o, bool by_cache)
 static void op_kfree(struct fuzz_in *in)
 {
 	uint8_t i = in_u8(in), f = in_u8(in);
-	if (!nobjs)
+	if (!nobjs || dbg_pinned(&objs[i % nobjs]))
 		return;
 	unsigned at = i % nobjs;
 	struct obj o = objs[at];
 	objs[at] = objs[--nobjs];
 	verify_obj(&o, "kfree");
 	unsigned long before = slab_report_count();
-	free_obj(&o, f & 2);
-	CHECK(slab_report_count() == before, "a good free of %p was reported", (void *)o.p);
+	unsigned damage = free_obj(&o, f & 2);
+	CHECK(slab_report_count() == before + damage, "the free of %p made %lu reports, not %u",
+	      (void *)o.p, slab_report_count() - before, damage);
 	if (f & 1) {
+		before = slab_report_count();
 		if (o.cache >= 0 && (f & 2))
 			kmem_cache_free(caches[o.cache].c, o.p);
 		else
 			kfree(o.p);
 		REPORTED(before, "double free");
+		dbg_double_freed(&o);
 	}
+}
+
+/* The cache a live slab object (not a large kmalloc) belongs to, as the model sees it. */
+static struct kmem_cache *obj_cache(const struct obj *o)
+{
+	return o->cache >= 0 ? caches[o->cache].c : kmalloc_cache_for(o->usable);
 }
 
 static void op_bad_kfree(struct fuzz_in *in)
@@ -706,27 +832,45 @@ static void op_bad_kfree(struct fuzz_in *in)
 	unsigned long before = slab_report_count();
 	struct obj *o = nobjs ? &objs[a % nobjs] : NULL;
 	static uint64_t not_ram;
+	uint8_t *bad;
 
+	/* Each is reported once; slab_debug mode also checks what the report says. */
 	switch (k % 8) {
 	case 0: /* an interior pointer of a live object */
 		if (!o || o->usable < 2)
 			return;
-		kfree(o->p + 1 + a % (o->usable - 1));
+		bad = o->p + 1 + a % (o->usable - 1);
+		kfree(bad);
 		REPORTED(before, "kfree of an interior pointer");
+		if (o->tag && (size_t)(bad - o->p) >= PAGE_SIZE) /* its pages are not compound */
+			expect_log("kfree: bad pointer %p: not in a slab page", bad);
+		else if (o->tag)
+			expect_log(
+				"kfree: bad pointer %p: %lu bytes into a large kmalloc block at %p",
+				bad, (unsigned long)(bad - o->p), o->p);
+		else
+			expect_log("kfree: bad pointer %p: not an object boundary in cache %s", bad,
+				   obj_cache(o)->name);
 		break;
 	case 1: /* below 1 MiB */
-		kfree(__va(PAGE_SIZE + a % ((1u << 20) - PAGE_SIZE)));
+		bad = __va(PAGE_SIZE + a % ((1u << 20) - PAGE_SIZE));
+		kfree(bad);
 		REPORTED(before, "kfree below 1 MiB");
+		expect_log("kfree: bad pointer %p: not a direct-map address of RAM", bad);
 		break;
 	case 2: /* not RAM at all: a variable of ours, or past the end of RAM */
-		kfree(a & 1 ? (void *)&not_ram : (void *)((uintptr_t)__va(RAM) + a));
+		bad = a & 1 ? (uint8_t *)&not_ram : (uint8_t *)__va(RAM) + a;
+		kfree(bad);
 		REPORTED(before, "kfree outside RAM");
+		expect_log("kfree: bad pointer %p: not a direct-map address of RAM", bad);
 		break;
 	case 3: /* a page block from alloc_pages */
 		if (!nblocks)
 			return;
-		kfree((uint8_t *)page_address(blocks[a % nblocks].page) + (a0 & 1) * 8);
+		bad = (uint8_t *)page_address(blocks[a % nblocks].page) + (a0 & 1) * 8;
+		kfree(bad);
 		REPORTED(before, "kfree of an alloc_pages block");
+		expect_log("kfree: bad pointer %p: not in a slab page", bad);
 		verify_block(&blocks[a % nblocks], "after kfree of an alloc_pages block");
 		break;
 	case 4: { /* a live object freed to a cache it does not belong to */
@@ -737,22 +881,36 @@ static void op_bad_kfree(struct fuzz_in *in)
 			return;
 		kmem_cache_free(fc->c, o->p);
 		REPORTED(before, "kmem_cache_free to the wrong cache");
+		if (o->tag)
+			expect_log("kmem_cache_free(%s): bad pointer %p: not in a slab page",
+				   fc->c->name, o->p);
+		else
+			expect_log("kmem_cache_free(%s): bad pointer %p: object of cache %s freed "
+				   "to cache %s",
+				   fc->c->name, o->p, obj_cache(o)->name, fc->c->name);
 		break;
 	}
 	case 5: /* ksize of something kmalloc never returned */
-		CHECK(ksize(__va(PAGE_SIZE + a)) == 0, "ksize of a bad pointer is not 0");
+		bad = __va(PAGE_SIZE + a);
+		CHECK(ksize(bad) == 0, "ksize of a bad pointer is not 0");
 		REPORTED(before, "ksize of a bad pointer");
+		expect_log("ksize: bad pointer %p: not a direct-map address of RAM", bad);
 		break;
-	case 6: /* kmalloc's own caches are not the caller's to destroy */
-		kmem_cache_destroy(kmalloc_cache_for(1 + a % KMALLOC_MAX_CACHE_SIZE));
+	case 6: { /* kmalloc's own caches are not the caller's to destroy */
+		struct kmem_cache *c = kmalloc_cache_for(1 + a % KMALLOC_MAX_CACHE_SIZE);
+		kmem_cache_destroy(c);
 		REPORTED(before, "kmem_cache_destroy of a kmalloc cache");
+		expect_log("kmem_cache_destroy(%s): refusing to destroy a boot cache", c->name);
 		break;
+	}
 	default: { /* inside a free buddy block */
 		for (unsigned long n = 0, pfn = a % max_pfn; n < max_pfn;
 		     n++, pfn = (pfn + 1) % max_pfn) {
 			if (pfn_to_page(pfn)->flags & PG_buddy) {
-				kfree((uint8_t *)__va(PFN_PHYS(pfn)) + a0);
+				bad = (uint8_t *)__va(PFN_PHYS(pfn)) + a0;
+				kfree(bad);
 				REPORTED(before, "kfree of a free page");
+				expect_log("kfree: bad pointer %p: not in a slab page", bad);
 				break;
 			}
 		}
@@ -768,7 +926,7 @@ static void op_krealloc(struct fuzz_in *in)
 	uint8_t i = in_u8(in), s0 = in_u8(in), s1 = in_u8(in), s2 = in_u8(in), g = in_u8(in);
 	size_t size = decode_size(s0, s1, s2);
 	gfp_t gfp = decode_gfp(g, false);
-	if (!nobjs || objs[i % nobjs].cache >= 0)
+	if (!nobjs || objs[i % nobjs].cache >= 0 || dbg_pinned(&objs[i % nobjs]))
 		return; /* krealloc is for kmalloc's objects */
 	struct obj *o = &objs[i % nobjs];
 	verify_obj(o, "krealloc");
@@ -778,6 +936,7 @@ static void op_krealloc(struct fuzz_in *in)
 		CHECK(n == ZERO_SIZE_PTR, "krealloc(p, 0) returned %p", (void *)n);
 		if (o->tag)
 			disown(pfn_of(o->p), o->usable / PAGE_SIZE, o->tag, "krealloc to 0");
+		dbg_freed(o);
 		*o = objs[--nobjs];
 		return;
 	}
@@ -800,18 +959,24 @@ static void op_krealloc(struct fuzz_in *in)
 	if (n != o->p) {
 		if (o->tag)
 			disown(pfn_of(o->p), o->usable / PAGE_SIZE, o->tag, "krealloc (moved)");
+		bool large = kmalloc_is_large(size, gfp);
 		uint32_t tag = 0;
-		size_t usable = ksize(n);
+		size_t usable = kmalloc_usable(n, size, large);
 		CHECK(usable >= size, "krealloc: ksize %zu < %zu", usable, size);
-		if (size > KMALLOC_MAX_CACHE_SIZE || (gfp & (__GFP_DMA | __GFP_DMA32))) {
+		if (large) {
 			tag = ++next_tag;
 			own(pfn_of(n), usable / PAGE_SIZE, tag, "krealloc");
+		} else {
+			dbg_handed_out(n, size, usable);
 		}
+		dbg_freed(o); /* the old object */
 		o->usable = usable;
 		o->tag = tag;
 		o->p = n;
+		o->cpu = cur_cpu;
 	}
 	o->size = size;
+	dbg_rezoned(o); /* in place: krealloc red-zoned the slack anew */
 	o->seed = pat_word(++next_tag, 99);
 	fill(o->p, o->size, o->seed);
 }
@@ -839,6 +1004,14 @@ static void op_cache_create(struct fuzz_in *in)
 		return;
 	bool valid = size && size <= SLAB_MAX_SIZE / 2 && (!align || IS_POWER_OF_2(align)) &&
 		     align <= SLAB_MAX_SIZE / 2;
+	/*
+	 * slab_debug pads the left red zone in front of the first object to the
+	 * alignment, and a slab records where that object starts in 10 bits of
+	 * 16 bytes (slab_internal.h): larger alignments are refused.
+	 */
+	if (FUZZ_SLAB_DEBUG &&
+	    ALIGN_UP((size_t)SLAB_RZ_SIZE, MAX(align, (size_t)8)) > SLAB_FIRST_MAX)
+		valid = false;
 	struct fcache *fc = &caches[ncaches];
 	snprintf(fc->name, sizeof(fc->name), "fuzz%u", next_tag++);
 	bool roomy_before = roomy();
@@ -964,15 +1137,25 @@ static void op_drain(struct fuzz_in *in)
 static void check_invariants(const char *when)
 {
 	CHECK(buddy_check() == 0, "buddy_check found problems %s", when);
-	CHECK(slab_check() == 0, "slab_check found problems %s", when);
+	/* None, but in slab_debug mode one per object the program corrupted and no free caught yet. */
+	unsigned problems = slab_check(), expected = dbg_check_expected();
+	CHECK(problems == expected, "slab_check found %u problems %s, the model expects %u",
+	      problems, when, expected);
+	dbg_check_reported();
 	CHECK(!arch_irqs_disabled(), "interrupts left disabled %s", when);
 }
 
 static void op_ksize(struct fuzz_in *in)
 {
 	uint8_t i = in_u8(in);
-	if (nobjs)
-		CHECK(ksize(objs[i % nobjs].p) == objs[i % nobjs].usable, "ksize changed");
+	if (!nobjs)
+		return;
+	struct obj *o = &objs[i % nobjs];
+	CHECK(ksize(o->p) == o->usable, "ksize changed");
+	/* Every byte ksize counts is the caller's now (and, in slab_debug, no longer red zone). */
+	o->size = o->usable;
+	fill(o->p, o->size, o->seed);
+	dbg_rezoned(o);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -987,6 +1170,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	memblock_add(1 << 20, RAM - (1 << 20));
 	memblock_reserve(0, 1 << 20, "first 1 MiB");
 	page_alloc_init();
+	slab_debug_enabled = FUZZ_SLAB_DEBUG; /* read by every cache as it is created */
 	kmem_cache_init();
 	/*
 	 * Per-CPU arrays are made on a CPU's first use of a cache and kept (they
@@ -1007,8 +1191,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	drain_all_pages();
 	free_baseline = nr_free_pages();
 	owner = calloc(max_pfn, sizeof(*owner));
-	if (!owner || buddy_check_full() || slab_check())
-		abort();
+	CHECK(owner, "no memory for the model");
+	CHECK(buddy_check_full() == 0 && slab_check() == 0, "the world is broken before any input");
 	return 0;
 }
 
@@ -1021,7 +1205,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reports_expected = 0;
 	set_cpu(0);
 	for (unsigned op = 1; in.n; op++) {
-		switch (in_u8(&in) % 16) {
+		uint8_t code = in_u8(&in) % NR_OPCODES;
+		/* slab_debug: each operation's reports are looked for in its own part of the log. */
+		if (FUZZ_SLAB_DEBUG)
+			host_printk_log_clear();
+		switch (code) {
 		case 0:
 			set_cpu(in_u8(&in));
 			break;
@@ -1068,16 +1256,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 13:
 			check_invariants("on request");
 			break;
+		case 16:
+			op_corrupt(&in);
+			break;
 		default:
 			op_ksize(&in);
 			break;
 		}
+		CHECK(slab_report_count() - reports_base == reports_expected,
+		      "after operation %u (opcode %u): %lu reports, the model expects %lu", op,
+		      code, slab_report_count() - reports_base, reports_expected);
+		dbg_after_op();
 		if (op % CHECK_EVERY == 0)
 			check_invariants("during the program");
 	}
 
 	/* Everything back: verified, freed, the caches destroyed, the per-CPU layers drained. */
 	check_invariants("at the end of the program");
+	dbg_end();
 	mm_trace_set(false);
 	mm_trace_clear();
 	while (nblocks) {

@@ -316,7 +316,9 @@ ZERO, COMP, NOWARN = 8, 16, 32
 G_KERNEL, G_ATOMIC, G_DMA, G_DMA32 = 0, 1, 2, 3
 
 
-def allocators_seeds():
+def allocators_programs():
+    """The allocators seeds, by name (fuzz_slab_debug.c runs the same programs)."""
+    progs = {}
     # Every order, every zone choice, zeroed and compound blocks, frees on other CPUs,
     # one double free, an impossible order, the per-CPU lists drained.
     p = b""
@@ -332,7 +334,7 @@ def allocators_seeds():
     q = (a_alloc_pages(2, 0x40 | G_DMA) + a_alloc_pages(4, 0x80) + a_alloc_pages(0, 0xc0)
          + a_free_pages(0, 2) + a_free_pages(1))
     p += q + op(15, 1) + q + op(15, 0)
-    write("allocators", "pages", p)
+    progs["pages"] = p
 
     # kmalloc of every kind of size, kzalloc and kcalloc, krealloc both ways and to 0,
     # ksize, zero size, impossible sizes, DMA, frees (one doubled) on other CPUs.
@@ -345,7 +347,7 @@ def allocators_seeds():
     p += a_krealloc(3, 0x10, 0x20, 5, ZERO) + a_ksize(4) + a_ksize(5)
     p += a_cpu(3) + a_kfree(0) + a_kfree(1, 1) + a_cpu(1) + a_kfree(2) + a_drain(0) + a_check()
     p += a_kmalloc(3, 0x21, 0, 2) + a_kmalloc(3, 0, 0x40, 5) + a_kmalloc(3, 0, 0, 0)
-    write("allocators", "kmalloc", p)
+    progs["kmalloc"] = p
 
     # Caches: a constructor, SLAB_HWCACHE_ALIGN, a page alignment, refused requests;
     # objects freed through their cache and through kfree; destroy refused while objects
@@ -359,7 +361,7 @@ def allocators_seeds():
         p += a_kfree(0, 2)
     p += a_destroy(0) + a_destroy(0) + a_destroy(0) + a_drain(1) + a_check()
     p += a_cache_create(72, 0, 8) + a_cache_alloc(0, 8) + a_cache_alloc(0, 12) + a_kfree(0, 2)
-    write("allocators", "caches", p)
+    progs["caches"] = p
 
     # One of each bad operation, with live blocks and objects to aim at.
     p = (a_alloc_pages(3) + a_alloc_pages(0) + a_alloc_pages(2, COMP) + a_kmalloc(0, 100, 0, 2)
@@ -369,7 +371,81 @@ def allocators_seeds():
     for k in range(8):
         p += a_bad_kfree(k, 0x35, 0x01)
     p += a_check()
-    write("allocators", "bad-operations", p)
+    progs["bad-operations"] = p
+    return progs
+
+
+def allocators_seeds():
+    for name, p in allocators_programs().items():
+        write("allocators", name, p)
+
+
+# ---------------------------------------------------------------------------
+# slab_debug (fuzz_slab_debug.c): the allocators' programs in a slab_debug world,
+# plus opcode 16, corrupt k i n s bytes... (far: s counts from the range's other edge)
+# ---------------------------------------------------------------------------
+
+def d_write(kind, i, data, s, far):
+    return op(16, kind | (8 if far else 0), i, len(data) - 1, s) + bytes(data)
+def d_right(i, data, s=0, far=False): return d_write(0, i, data, s, far)
+def d_left(i, data, s=0, far=False): return d_write(1, i, data, s, far)
+def d_uaf(i, data, s=0, by_cache=False, far=False):
+    return d_write(6 if by_cache else 2, i, data, s, far)
+def d_flush(i): return op(16, 3, i, 0, 0)
+
+
+def kmalloc_small(n):
+    """kmalloc(n) for 1 <= n <= 64 (decode_size: s2 % 8 = 1, 1 + s0 % 64)."""
+    return a_kmalloc(0, n - 1, 0, 1)
+
+
+def slab_debug_seeds():
+    # Clean runs, and the bad frees, as the allocators fuzzer makes them.
+    for name, p in allocators_programs().items():
+        write("slab_debug", name, p)
+
+    # Past the end: into kmalloc(13)'s slack (byte 13), into kmalloc(16)'s right red
+    # zone, through a slack into the red zone (two reports), the red zone's last byte, a
+    # cache's object; slab_check sees each until the frees report them.
+    p = kmalloc_small(13) + kmalloc_small(16) + kmalloc_small(13) + kmalloc_small(24)
+    p += d_right(0, [0]) + d_right(1, [1, 2, 3, 4]) + d_right(2, [0] * 8)
+    p += d_right(3, [0], 0, True) + a_check()
+    p += a_kfree(0) + a_kfree(0) + a_kfree(0) + a_kfree(0) + a_check()
+    p += a_cache_create(24) + a_cache_alloc(0) + d_right(0, [0x41], 2) + a_check() + a_kfree(0, 2)
+    write("slab_debug", "overflow", p)
+
+    # Before the start: one byte, the whole left red zone, its first byte, a cache
+    # aligned to 64.
+    p = kmalloc_small(64) + kmalloc_small(64) + kmalloc_small(32)
+    p += d_left(0, [0]) + d_left(1, [0x11] * 16) + d_left(2, [0], 0, True) + a_check()
+    p += a_kfree(0) + a_kfree(0) + a_kfree(0)
+    p += a_cache_create(100, 0, 1) + a_cache_alloc(0) + d_left(0, [0xcc, 7], 3) + a_kfree(0, 2)
+    write("slab_debug", "underflow", p)
+
+    # Use after free: caught by slab_check, then when handed out (by kmalloc, or by a
+    # flush); one left for the end of the program; one through kmem_cache_free; one in
+    # a cache with a constructor (never poisoned: no report).
+    p = kmalloc_small(64) * 4
+    p += d_uaf(0, [1, 2, 3, 4], 5) + a_check() + kmalloc_small(64) + kmalloc_small(64)
+    p += d_flush(0) + d_uaf(1, [0], 63) + d_uaf(2, [0], 1, far=True) + a_check()
+    p += a_cache_create(48) + a_cache_alloc(0) * 3 + d_uaf(4, [9], 0, True) + a_check()
+    p += a_cache_alloc(0) + a_cache_create(32, 0, 8) + a_cache_alloc(1) * 3 + d_uaf(9, [5] * 8, 1)
+    write("slab_debug", "use-after-free", p)
+
+    # krealloc and ksize move kmalloc's red zone: a write to byte 13 of kmalloc(13) is
+    # no damage once it is krealloc'd to 14 in place; the overflow after it is reported
+    # when krealloc moves the object; after ksize the slack is the caller's.
+    p = kmalloc_small(13) + d_right(0, [0]) + a_krealloc(0, 13, 0, 1)
+    p += d_right(0, [9, 9, 9]) + a_krealloc(0, 99, 0, 2) + a_ksize(0) + d_right(0, [1]) + a_kfree(0)
+    p += kmalloc_small(20) + d_right(0, [7]) + a_ksize(0) + a_check() + a_kfree(0)
+    write("slab_debug", "krealloc", p)
+
+    # Double frees (kmalloc, a cache's through kmem_cache_free, a large block), an
+    # interior pointer, an object freed to the wrong cache.
+    p = kmalloc_small(40) + kmalloc_small(40) + a_kfree(0, 1)
+    p += a_cache_create(56) + a_cache_alloc(0) + a_cache_alloc(0) + a_kfree(1, 3)
+    p += a_bad_kfree(0, 0, 0) + a_bad_kfree(4, 1, 0) + a_kmalloc(0, 0, 0x40, 5) + a_kfree(2, 1)
+    write("slab_debug", "double-free", p)
 
 
 # ---------------------------------------------------------------------------
@@ -668,6 +744,7 @@ def main(argv):
     acpi_seeds()
     cmdline_seeds()
     allocators_seeds()
+    slab_debug_seeds()
     vmm_seeds()
     return 0
 

@@ -42,14 +42,16 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # name: (max input length, make-test runs after the seeds). The runs are sized so that
-# all six take 20-30 s of one core under ASan and UBSan (make test's budget is 60):
-# libFuzzer's speed differs by two orders of magnitude between them (vmm: 4000 runs, about 5 s).
+# all seven take 25-40 s of one core under ASan and UBSan (make test's budget is 60):
+# libFuzzer's speed differs by two orders of magnitude between them (vmm: 4000 runs, about
+# 5 s; slab_debug: 1800 runs, about 5 s).
 FUZZERS = [
     ("multiboot2", 4096, 100000),
     ("memmap", 4096, 8000),
     ("acpi", 4096, 100000),
     ("cmdline", 4096, 12000),
     ("allocators", 4096, 2500),
+    ("slab_debug", 4096, 1800),
     ("vmm", 4096, 4000),
 ]
 
