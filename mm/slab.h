@@ -23,7 +23,10 @@ struct kmem_cache;
  * Create a cache of objects of size bytes aligned to align (0 = the default,
  * 8; SLAB_HWCACHE_ALIGN = 64). ctor, when given, runs once per object when
  * its slab is created; freed objects are assumed to be back in that state.
- * Returns NULL (with a message) for a zero or too large size or a bad align.
+ * Returns NULL (with a message) for a zero or too large size or a bad align
+ * (not a power of two, or above SLAB_MAX_SIZE / 2; with slab_debug on, 16 KiB
+ * or more: the left red zone is padded to the alignment in front of the first
+ * object, whose offset a slab records in 10 bits of 16 bytes).
  */
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
 				     unsigned long flags, void (*ctor)(void *));

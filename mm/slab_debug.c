@@ -17,6 +17,14 @@
  *    every double free is caught, and the allocating and freeing callers and
  *    CPUs, printed in every report about the object.
  *
+ * Each check reports on its own, once per damaged region: an overflow that
+ * runs through kmalloc's slack into the right red zone makes two reports at
+ * the free (the red zone, then the slack), while slab_check reports one
+ * problem per object (the first it finds). ksize and an in-place krealloc
+ * move the slack's start (the caller may use what ksize reports) and
+ * red-zone it anew without checking it first, so slack damage made before
+ * them goes unreported (a known gap).
+ *
  * Layout of one stride (slab_debug_layout), from the object's start:
  *
  *   [object][right red zone][free pointer][slab_track][pad][left red zone of the next object]
