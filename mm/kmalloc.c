@@ -473,7 +473,7 @@ size_t ksize(const void *p)
 	size_t n = __ksize("ksize", p, _RET_IP_, &c);
 	/* The caller may now use all n bytes: the kmalloc red zone shrinks to nothing. */
 	if (c && (c->flags & SLAB_DEBUG))
-		slab_debug_kmalloc_size(c, (void *)p, n);
+		slab_debug_kmalloc_resize(c, (void *)p, n, _RET_IP_);
 	return n;
 }
 
@@ -493,7 +493,7 @@ void *krealloc(void *p, size_t new_size, gfp_t gfp)
 	if (new_size <= old) {
 		/* Still fits its class (or block): stay in place, as Linux does. */
 		if (c && (c->flags & SLAB_DEBUG))
-			slab_debug_kmalloc_size(c, p, new_size);
+			slab_debug_kmalloc_resize(c, p, new_size, _RET_IP_);
 		return p;
 	}
 	void *n = kmalloc_slow(new_size, gfp & ~__GFP_ZERO, _RET_IP_);

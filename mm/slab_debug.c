@@ -21,9 +21,9 @@
  * runs through kmalloc's slack into the right red zone makes two reports at
  * the free (the red zone, then the slack), while slab_check reports one
  * problem per object (the first it finds). ksize and an in-place krealloc
- * move the slack's start (the caller may use what ksize reports) and
- * red-zone it anew without checking it first, so slack damage made before
- * them goes unreported (a known gap).
+ * move the slack's start (the caller may use what ksize reports): they check
+ * the slack first, so damage made before them is reported then, and
+ * red-zone it anew.
  *
  * Layout of one stride (slab_debug_layout), from the object's start:
  *
@@ -226,6 +226,18 @@ void slab_debug_kmalloc_size(struct kmem_cache *c, void *obj, size_t size)
 	struct slab_track *t = slab_track_of(c, obj);
 	t->req_size = (uint32_t)size;
 	memset((char *)obj + size, SLAB_RED_ACTIVE, c->object_size - size);
+}
+
+void slab_debug_kmalloc_resize(struct kmem_cache *c, void *obj, size_t size, uintptr_t caller)
+{
+	char msg[200];
+
+	if (!obj)
+		return;
+	if (slab_track_of(c, obj)->state == SLAB_STATE_ALLOC &&
+	    check_slack(c, obj, msg, sizeof(msg)))
+		slab_report(c, obj, caller, msg);
+	slab_debug_kmalloc_size(c, obj, size);
 }
 
 void slab_debug_print_track(const struct kmem_cache *c, const void *obj)

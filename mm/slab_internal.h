@@ -683,6 +683,11 @@ bool slab_debug_on_free(struct kmem_cache *c, void *obj, uintptr_t caller);
 void slab_debug_on_release(struct kmem_cache *c, struct page *slab, uintptr_t caller);
 /* kmalloc: record the requested size and red-zone the slack beyond it. */
 void slab_debug_kmalloc_size(struct kmem_cache *c, void *obj, size_t size);
+/*
+ * ksize and in-place krealloc on a live object: report damage to the slack
+ * as it was (caller named), then slab_debug_kmalloc_size.
+ */
+void slab_debug_kmalloc_resize(struct kmem_cache *c, void *obj, size_t size, uintptr_t caller);
 /* slab_check's per-object checks for a debug slab (lock held); returns problems found. */
 unsigned slab_debug_check_slab(struct kmem_cache *c, struct page *slab);
 /* The tracking line of a report (allocated by, freed by), when obj is a debug object. */

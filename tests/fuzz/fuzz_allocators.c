@@ -178,7 +178,8 @@ static struct buddy_snapshot snap_before, snap_after;
  * The slab_debug hooks (see the top). handed_out: an allocation returned p;
  * freed: o was just freed, returns the reports that free had to make;
  * double_freed: o was freed a second time; rezoned: o's kmalloc red zone
- * moved (krealloc in place, ksize); pinned: o may not be freed now;
+ * moved (krealloc in place, ksize), which first reported damage to the slack
+ * of a request of old_size; pinned: o may not be freed now;
  * check_expected / check_reported: what slab_check must find now and its
  * messages; after_op: after each operation; end: before the end of a
  * program frees everything.
@@ -188,7 +189,7 @@ static struct buddy_snapshot snap_before, snap_after;
 static void dbg_handed_out(uint8_t *p, size_t size, size_t usable);
 static unsigned dbg_freed(const struct obj *o);
 static void dbg_double_freed(const struct obj *o);
-static void dbg_rezoned(const struct obj *o);
+static void dbg_rezoned(const struct obj *o, size_t old_size);
 static bool dbg_pinned(const struct obj *o);
 static unsigned dbg_check_expected(void);
 static void dbg_check_reported(void);
@@ -211,9 +212,9 @@ static inline void dbg_double_freed(const struct obj *o)
 {
 	(void)o;
 }
-static inline void dbg_rezoned(const struct obj *o)
+static inline void dbg_rezoned(const struct obj *o, size_t old_size)
 {
-	(void)o;
+	(void)o, (void)old_size;
 }
 static inline bool dbg_pinned(const struct obj *o)
 {
@@ -975,8 +976,9 @@ static void op_krealloc(struct fuzz_in *in)
 		o->p = n;
 		o->cpu = cur_cpu;
 	}
+	size_t old_size = o->size;
 	o->size = size;
-	dbg_rezoned(o); /* in place: krealloc red-zoned the slack anew */
+	dbg_rezoned(o, old_size); /* in place: krealloc checked the slack and red-zoned it anew */
 	o->seed = pat_word(++next_tag, 99);
 	fill(o->p, o->size, o->seed);
 }
@@ -1153,9 +1155,10 @@ static void op_ksize(struct fuzz_in *in)
 	struct obj *o = &objs[i % nobjs];
 	CHECK(ksize(o->p) == o->usable, "ksize changed");
 	/* Every byte ksize counts is the caller's now (and, in slab_debug, no longer red zone). */
+	size_t old_size = o->size;
 	o->size = o->usable;
 	fill(o->p, o->size, o->seed);
-	dbg_rezoned(o);
+	dbg_rezoned(o, old_size);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

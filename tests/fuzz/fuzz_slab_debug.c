@@ -50,9 +50,10 @@
  *     separately, the first overwritten byte of kmalloc's slack ("kmalloc
  *     red zone overwritten: wrote byte ..."): one report per damaged check,
  *     so an overflow through the slack into the red zone makes two. ksize
- *     and krealloc in place move the slack's start (ksize: the whole class
- *     is the caller's; krealloc red-zones the slack anew): the writes below
- *     the class size are then no longer damage;
+ *     and krealloc in place first report the slack's damage, then move the
+ *     slack's start (ksize: the whole class is the caller's; krealloc
+ *     red-zones the slack anew): the writes below the class size are then
+ *     no longer damage;
  *   - a freed object holds 0x6b and a last byte of 0xa5 (not in caches
  *     with a constructor, which are never poisoned: a write there is never
  *     reported); the allocation that hands it out again reports the first
@@ -354,12 +355,25 @@ static void dbg_double_freed(const struct obj *o)
 	}
 }
 
-/* The slack now starts at o->size or at the class size: earlier writes there are not damage. */
-static void dbg_rezoned(const struct obj *o)
+/*
+ * ksize or an in-place krealloc of kmalloc object o, whose request was
+ * old_size: damage to the slack [old_size, class) is reported first (once,
+ * its first bad byte); then the slack starts at o->size or at the class
+ * size and is red-zoned anew: earlier writes below the class size are no
+ * longer damage.
+ */
+static void dbg_rezoned(const struct obj *o, size_t old_size)
 {
 	struct marked *m = mark_of(o->p);
+	char msg[200];
 	if (!m)
 		return;
+	if (!m->freed && o->cache < 0 && slack_msg(m, old_size, msg, sizeof(msg))) {
+		reports_expected++;
+		caught = true;
+		expect_log("slab: %s: cache %s, object %p", msg, m->c->name, o->p);
+		expect_owner(o->p, o->usable, "allocated", o->cpu, -1);
+	}
 	unsigned k = 0;
 	for (unsigned i = 0; i < m->nw; i++) {
 		struct write w = m->w[i];

@@ -71,9 +71,37 @@ static void slab_debug_use_after_free_caught_when_slab_released(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
+/*
+ * Damage to kmalloc's slack is reported by ksize and by an in-place
+ * krealloc, which then hand the slack to the caller or red-zone it anew:
+ * before, they erased it unreported.
+ */
+static void slab_debug_slack_checked_before_resize(struct ktest *t)
+{
+	char *p = kmalloc(13, GFP_KERNEL);
+	KASSERT_NOT_NULL(t, p);
+	p[13] = 0x11;
+	unsigned long before = slab_report_count();
+	host_printk_log_clear();
+	KEXPECT_TRUE(t, krealloc(p, 13, GFP_KERNEL) == p);
+	KEXPECT_EQ(t, slab_report_count(), before + 1);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "kmalloc red zone overwritten: wrote byte 13 "
+						      "of a 13-byte request (class 16)"));
+	p[14] = 0x22;
+	host_printk_log_clear();
+	KEXPECT_EQ(t, ksize(p), (size_t)16);
+	KEXPECT_EQ(t, slab_report_count(), before + 2);
+	KEXPECT_NOT_NULL(t, strstr(host_printk_log(), "wrote byte 14 of a 13-byte request"));
+	host_printk_log_clear();
+	kfree(p);
+	KEXPECT_EQ(t, slab_report_count(), before + 2);
+	KEXPECT_EQ(t, slab_check(), 0u);
+}
+
 static struct ktest_case slab_debug_host_cases[] = {
 	KTEST_CASE(slab_debug_reports_show_owners),
 	KTEST_CASE(slab_debug_use_after_free_caught_when_slab_released),
+	KTEST_CASE(slab_debug_slack_checked_before_resize),
 	{},
 };
 KTEST_SUITE(slab_debug_host, slab_debug_host_cases, .init = slab_host_world_init);
