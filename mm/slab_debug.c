@@ -193,6 +193,26 @@ bool slab_debug_on_free(struct kmem_cache *c, void *obj, uintptr_t caller)
 	return true;
 }
 
+/*
+ * Everything an object at rest must satisfy, by the state its record gives:
+ * free (red zones 0xbb, poison) or allocated (red zones 0xcc, kmalloc's
+ * slack). 0, or 1 with msg describing the first problem. slab_check and the
+ * release of an empty slab check with it.
+ */
+static unsigned check_object(const struct kmem_cache *c, const void *obj, char *msg, size_t len)
+{
+	const struct slab_track *t = slab_track_of(c, obj);
+
+	if (t->state == SLAB_STATE_FREE)
+		return check_redzones(c, obj, SLAB_RED_INACTIVE, msg, len, "while free") ||
+		       check_poison(c, obj, msg, len);
+	if (t->state == SLAB_STATE_ALLOC)
+		return check_redzones(c, obj, SLAB_RED_ACTIVE, msg, len, "while allocated") ||
+		       check_slack(c, obj, msg, len);
+	ksnprintf(msg, len, "object record corrupted (state %#x)", t->state);
+	return 1;
+}
+
 void slab_debug_on_release(struct kmem_cache *c, struct page *slab, uintptr_t caller)
 {
 	static const char found[] = " (found as the empty slab was given back)";
@@ -200,22 +220,15 @@ void slab_debug_on_release(struct kmem_cache *c, struct page *slab, uintptr_t ca
 
 	for (unsigned i = 0; i < slab->objects; i++) {
 		void *obj = slab_obj(c, slab, i);
-		const struct slab_track *t = slab_track_of(c, obj);
-		unsigned bad;
-		if (t->state != SLAB_STATE_FREE) {
-			ksnprintf(msg, sizeof(msg), "object record says %#x, not free", t->state);
-			bad = 1;
-		} else {
-			bad = check_redzones(c, obj, SLAB_RED_INACTIVE, msg,
-					     sizeof(msg) - sizeof(found), "while free");
-			if (!bad)
-				bad = check_poison(c, obj, msg, sizeof(msg) - sizeof(found));
-		}
-		if (bad) {
-			size_t n = strlen(msg);
-			ksnprintf(msg + n, sizeof(msg) - n, "%s", found);
-			slab_report(c, obj, caller, msg);
-		}
+		/* The slab is empty: an object recorded as allocated is itself a problem. */
+		if (slab_track_of(c, obj)->state == SLAB_STATE_ALLOC)
+			ksnprintf(msg, sizeof(msg) - sizeof(found),
+				  "object recorded as allocated in an empty slab");
+		else if (!check_object(c, obj, msg, sizeof(msg) - sizeof(found)))
+			continue;
+		size_t n = strlen(msg);
+		ksnprintf(msg + n, sizeof(msg) - n, "%s", found);
+		slab_report(c, obj, caller, msg);
 	}
 }
 
@@ -259,25 +272,8 @@ unsigned slab_debug_check_slab(struct kmem_cache *c, struct page *slab)
 
 	for (unsigned i = 0; i < slab->objects; i++) {
 		void *obj = slab_obj(c, slab, i);
-		struct slab_track *t = slab_track_of(c, obj);
-		unsigned bad = 0;
-		if (t->state == SLAB_STATE_FREE) {
-			nfree++;
-			bad = check_redzones(c, obj, SLAB_RED_INACTIVE, msg, sizeof(msg),
-					     "while free");
-			if (!bad)
-				bad = check_poison(c, obj, msg, sizeof(msg));
-		} else if (t->state == SLAB_STATE_ALLOC) {
-			bad = check_redzones(c, obj, SLAB_RED_ACTIVE, msg, sizeof(msg),
-					     "while allocated");
-			if (!bad)
-				bad = check_slack(c, obj, msg, sizeof(msg));
-		} else {
-			ksnprintf(msg, sizeof(msg), "object record corrupted (state %#x)",
-				  t->state);
-			bad = 1;
-		}
-		if (bad) {
+		nfree += slab_track_of(c, obj)->state == SLAB_STATE_FREE;
+		if (check_object(c, obj, msg, sizeof(msg))) {
 			pr_err("slab_check: cache %s: object %p: %s\n", c->name, obj, msg);
 			slab_debug_print_track(c, obj);
 			problems++;
