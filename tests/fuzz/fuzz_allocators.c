@@ -125,8 +125,14 @@
 #include "mm/slab_internal.h"
 #include "mm/vmstat.h"
 
-#define RAM	      (64ULL << 20)
-#define NCPUS	      4
+/* The world of the slab host tests (tests/host/slab_host_world.h), smaller. */
+#define SLAB_WORLD_RAM (64ULL << 20)
+#ifdef FUZZ_SLAB_DEBUG
+#define SLAB_WORLD_DEBUG 1
+#endif
+#include "tests/host/slab_host_world.h"
+#define RAM	      SLAB_WORLD_RAM
+#define NCPUS	      SLAB_WORLD_CPUS
 #define MAX_BLOCKS    256
 #define MAX_OBJS      1024
 #define MAX_CACHES    8
@@ -1166,15 +1172,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_quiet();
-	nr_cpu_ids = NCPUS;
-	host_set_cpu(0);
-	host_ram_init(RAM);
-	memblock_reset();
-	memblock_add(1 << 20, RAM - (1 << 20));
-	memblock_reserve(0, 1 << 20, "first 1 MiB");
-	page_alloc_init();
-	slab_debug_enabled = FUZZ_SLAB_DEBUG; /* read by every cache as it is created */
-	kmem_cache_init();
+	slab_host_world_boot(); /* slab_debug as FUZZ_SLAB_DEBUG says */
 	/*
 	 * Per-CPU arrays are made on a CPU's first use of a cache and kept (they
 	 * are kmalloc'd): make every CPU's arrays of every kmalloc class and of

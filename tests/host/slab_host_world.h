@@ -7,6 +7,8 @@
  * process).
  *
  * Define SLAB_WORLD_RAM (bytes) and SLAB_WORLD_DEBUG (0/1) before including.
+ * The allocators fuzzers (tests/fuzz/fuzz_allocators.c) boot the same world
+ * with slab_host_world_boot.
  */
 #ifndef TESTS_HOST_SLAB_HOST_WORLD_H
 #define TESTS_HOST_SLAB_HOST_WORLD_H
@@ -26,12 +28,11 @@
 #endif
 #define SLAB_WORLD_CPUS 4
 
-static int slab_host_world_init(struct ktest *t)
+/* Build the world (once per process: see the top); the boot report is kept off stderr. */
+static inline void slab_host_world_boot(void)
 {
-	static bool up;
-	(void)t;
-	if (up)
-		return 0;
+	bool echo = host_printk_echo;
+
 	host_printk_echo = false;
 	nr_cpu_ids = SLAB_WORLD_CPUS;
 	host_set_cpu(0);
@@ -42,8 +43,19 @@ static int slab_host_world_init(struct ktest *t)
 	page_alloc_init();
 	slab_debug_enabled = SLAB_WORLD_DEBUG;
 	kmem_cache_init();
-	host_printk_echo = true;
-	up = true;
+	host_printk_echo = echo;
+}
+
+/* A suite's init: the world, built by the first suite that asks. */
+static inline int slab_host_world_init(struct ktest *t)
+{
+	static bool up;
+	(void)t;
+	if (!up) {
+		host_printk_echo = true;
+		slab_host_world_boot();
+		up = true;
+	}
 	return 0;
 }
 
