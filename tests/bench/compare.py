@@ -167,7 +167,7 @@ def scaling(merged, s):
         two[1] / one[1])
 
 
-def ceilings(ours, s):
+def paired_rounds(ours, s):
     """Each boot's paired rounds at size s (kernel/bench.c): the private arrays' scaling in the same
     seconds as kmalloc-batch's, and kmalloc's over theirs. Shown beside the target, never used to
     adjust it: where the arrays scale under 1.9x, no per-CPU allocator could have reached 1.9x
@@ -231,7 +231,7 @@ def kernel_mode(ours_paths, linux_paths):
             continue
         lr, lhow = scaling(linux, s)
         lxs = (" (Linux: %s)" % lhow) if lr is not None else ""
-        t.check(label, r >= 1.9, how + lxs + ceilings(ours, s))
+        t.check(label, r >= 1.9, how + lxs + paired_rounds(ours, s))
 
     # remote free: the freeing side at most twice a local free of the same objects
     remote = ours.get("smp-remote-free", "side=free s=256")
